@@ -53,7 +53,9 @@ type Store interface {
 
 	// Apply writes a validated batch in one transaction: all of it or, on
 	// error, none. Records are upserted by id, so applying the same batch
-	// twice changes nothing the second time.
+	// twice changes nothing the second time. A shipment replaces its stored
+	// legs and claims wholesale. A reference to a record that is neither in
+	// the batch nor stored is an error.
 	Apply(ctx context.Context, b *Batch) (Changes, error)
 	// AddPositions writes positions in one transaction, skipping any whose
 	// (MMSI, time) is already stored, and reports how many were new.
@@ -64,8 +66,9 @@ type Store interface {
 	Close() error
 }
 
-// Changes counts what Apply wrote: records that were new or differed from
-// what was stored. Applying a batch a second time reports zero changes.
+// Changes counts what Apply wrote: records that were new, differed from what
+// was stored, or were removed (a shipment's legs that its new version no longer
+// has). Applying a batch a second time reports zero changes.
 type Changes struct {
 	Places       int `json:"places"`
 	Vessels      int `json:"vessels"`
