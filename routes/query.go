@@ -109,8 +109,8 @@ type Near struct {
 
 // ParseDistance reads a distance such as "20km", "5nm", "800m" or "12.5 km"
 // and returns it in metres. A bare number is metres.
-func ParseDistance(s string) (float64, error) {
-	s = strings.TrimSpace(strings.ToLower(s))
+func ParseDistance(in string) (float64, error) {
+	s := strings.TrimSpace(strings.ToLower(in))
 	units := []struct {
 		suffix string
 		meters float64
@@ -124,10 +124,10 @@ func ParseDistance(s string) (float64, error) {
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0, fmt.Errorf("%q is not a distance such as 20km, 5nm or 800m", s)
+		return 0, fmt.Errorf("%q is not a distance such as 20km, 5nm or 800m", in)
 	}
 	if f < 0 {
-		return 0, fmt.Errorf("distance %v is negative", f)
+		return 0, fmt.Errorf("distance %q is negative", in)
 	}
 	return f * scale, nil
 }
