@@ -1,6 +1,8 @@
 package routes
 
 import (
+	"context"
+	"fmt"
 	"math"
 
 	"github.com/paulmach/orb"
@@ -188,4 +190,52 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// LoadRefs reads every place, vessel and source from a store into Refs. The
+// reference tables are small; reading them whole is cheaper than a lookup
+// per feature.
+func LoadRefs(ctx context.Context, s Store) (*Refs, error) {
+	places, err := s.Places(ctx, Query{})
+	if err != nil {
+		return nil, fmt.Errorf("load places: %w", err)
+	}
+	vessels, err := s.Vessels(ctx, Query{})
+	if err != nil {
+		return nil, fmt.Errorf("load vessels: %w", err)
+	}
+	sources, err := s.Sources(ctx, Query{})
+	if err != nil {
+		return nil, fmt.Errorf("load sources: %w", err)
+	}
+	r := &Refs{Places: map[string]Place{}, Vessels: map[string]Vessel{}, Sources: map[string]Source{}}
+	for _, p := range places.Items {
+		r.Places[p.ID] = p
+	}
+	for _, v := range vessels.Items {
+		r.Vessels[v.ID] = v
+	}
+	for _, src := range sources.Items {
+		r.Sources[src.ID] = src
+	}
+	return r, nil
+}
+
+// PositionFeature is an AIS position as a GeoJSON Point feature. Its id is
+// mmsi@time, unique because positions are deduplicated on the pair.
+func PositionFeature(p Position) *geojson.Feature {
+	f := geojson.NewFeature(p.Point())
+	t := FormatTime(p.Time)
+	f.ID = p.MMSI + "@" + t
+	f.Properties = geojson.Properties{
+		"mmsi":       p.MMSI,
+		"time":       t,
+		"start":      t,
+		"end":        t,
+		"sog":        p.SOG,
+		"cog":        p.COG,
+		"heading":    p.Heading,
+		"nav_status": p.NavStatus,
+	}
+	return f
 }
