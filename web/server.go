@@ -1,0 +1,156 @@
+// Package web serves shiptrack over HTTP: the JSON API of places, vessels,
+// shipments and legs as GeoJSON, route queries, health checks, and errors as
+// RFC 9457 problem details.
+package web
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/shiptrack/shiptrack/routes"
+)
+
+// DefaultTimeout bounds a request when Options.Timeout is zero.
+const DefaultTimeout = 30 * time.Second
+
+// Options configure the handler New returns. The zero Options are usable.
+type Options struct {
+	// Logger receives one line per request and every server-side failure.
+	// Nil discards them.
+	Logger *slog.Logger
+	// Token is the bearer token that write endpoints will require. Empty
+	// disables writes. The read API ignores it.
+	Token string
+	// Timeout bounds each request through its context: store calls still
+	// running when it passes are cancelled and the client gets a 503.
+	// Zero means DefaultTimeout; a negative value means no bound.
+	Timeout time.Duration
+}
+
+// server holds what every handler needs.
+type server struct {
+	store   routes.Store
+	log     *slog.Logger
+	timeout time.Duration
+}
+
+// New returns the HTTP handler for the whole service, reading from store.
+// The caller keeps ownership of store and closes it after the server stops.
+func New(store routes.Store, opts Options) http.Handler {
+	s := &server{store: store, log: opts.Logger, timeout: opts.Timeout}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if s.timeout == 0 {
+		s.timeout = DefaultTimeout
+	}
+
+	r := chi.NewRouter()
+	r.Use(s.logRequests, s.recoverPanics, s.limitTime, middleware.GetHead,
+		middleware.Compress(5, "application/json", "application/geo+json", "application/problem+json"))
+	r.NotFound(s.notFound)
+	r.MethodNotAllowed(s.methodNotAllowed(r))
+
+	r.Get("/healthz", s.healthz)
+	r.Get("/readyz", s.readyz)
+	r.Get("/problems/{type}", s.problemType)
+	r.Route("/api", s.apiRoutes)
+	return r
+}
+
+// logRequests writes one line per request. Health probes that succeed are
+// logged at debug level: an orchestrator polls them every few seconds.
+func (s *server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		next.ServeHTTP(ww, r)
+		status := ww.Status()
+		if status == 0 { // nothing written: net/http answers 200
+			status = http.StatusOK
+		}
+		level := slog.LevelInfo
+		if status < 400 && (r.URL.Path == "/healthz" || r.URL.Path == "/readyz") {
+			level = slog.LevelDebug
+		}
+		s.log.LogAttrs(r.Context(), level, "request",
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.Int("status", status),
+			slog.Int("bytes", ww.BytesWritten()),
+			slog.Duration("duration", time.Since(start)))
+	})
+}
+
+// recoverPanics turns a panicking handler into a 500 problem and logs the
+// stack, so one bad request does not take the process down.
+func (s *server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			rec := recover()
+			if rec == nil {
+				return
+			}
+			if rec == http.ErrAbortHandler { // net/http's way to abort a response; let it through
+				panic(rec)
+			}
+			s.log.ErrorContext(r.Context(), "panic serving request",
+				slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.Any("panic", rec), slog.String("stack", string(debug.Stack())))
+			if ww, ok := w.(middleware.WrapResponseWriter); ok && ww.Status() != 0 {
+				return // the response has begun; too late for a problem document
+			}
+			writeProblem(w, problem{Status: http.StatusInternalServerError,
+				Detail: "the server failed to answer this request; the failure has been logged"})
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// limitTime puts the request timeout on the request's context.
+func (s *server) limitTime(next http.Handler) http.Handler {
+	if s.timeout < 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func (s *server) notFound(w http.ResponseWriter, r *http.Request) {
+	writeProblem(w, problem{Status: http.StatusNotFound,
+		Detail: "nothing is served at " + r.URL.Path})
+}
+
+// methodNotAllowed answers 405 with the Allow header that chi's own 405
+// handler would set; chi does not pass the allowed methods to a custom one.
+func (s *server) methodNotAllowed(mux *chi.Mux) http.HandlerFunc {
+	methods := []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
+		http.MethodPatch, http.MethodDelete, http.MethodOptions}
+	return func(w http.ResponseWriter, r *http.Request) {
+		var allowed []string
+		for _, m := range methods {
+			// HEAD is served by GET handlers through middleware.GetHead.
+			probe := m
+			if m == http.MethodHead {
+				probe = http.MethodGet
+			}
+			if mux.Match(chi.NewRouteContext(), probe, r.URL.Path) {
+				allowed = append(allowed, m)
+			}
+		}
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		writeProblem(w, problem{Status: http.StatusMethodNotAllowed,
+			Detail: r.Method + " is not allowed on " + r.URL.Path + "; allowed: " + strings.Join(allowed, ", ")})
+	}
+}
