@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,15 +25,17 @@ var (
 
 // apiRoutes mounts the JSON API under /api.
 func (s *server) apiRoutes(r chi.Router) {
-	r.Get("/places", s.handle(s.places))
-	r.Get("/places/{id}", s.handle(s.place))
-	r.Get("/vessels", s.handle(s.vessels))
-	r.Get("/vessels/{id}", s.handle(s.vessel))
-	r.Get("/shipments", s.handle(s.shipments))
-	r.Get("/shipments/{id}", s.handle(s.shipment))
-	r.Get("/shipments/{id}/route", s.handle(s.route))
-	r.Get("/legs", s.handle(s.legs))
-	r.Get("/legs/{id}", s.handle(s.leg))
+	st := s.store
+	r.Get("/places", list(s, placeParams, st.Places, plain(routes.PlaceFeature), false))
+	r.Get("/places/{id}", item(s, "place", st.Place, plain(routes.PlaceFeature), false))
+	r.Get("/vessels", list(s, vesselParams, st.Vessels, plain(routes.VesselFeature), false))
+	r.Get("/vessels/{id}", item(s, "vessel", st.Vessel, plain(routes.VesselFeature), false))
+	r.Get("/shipments", list(s, shipmentParams, st.Shipments, routes.ShipmentFeature, true))
+	// One shipment is read with its legs, so its geometry is its whole route.
+	r.Get("/shipments/{id}", item(s, "shipment", st.Shipment, routes.ShipmentFeature, true))
+	r.Get("/shipments/{id}/route", item(s, "shipment", st.Shipment, routeCollection, true))
+	r.Get("/legs", list(s, legParams, st.Legs, routes.LegFeature, true))
+	r.Get("/legs/{id}", item(s, "leg", st.Leg, routes.LegFeature, true))
 }
 
 // handle adapts a handler that returns its failure, so that every failure
@@ -45,156 +48,70 @@ func (s *server) handle(h func(w http.ResponseWriter, r *http.Request) error) ht
 	}
 }
 
-func (s *server) places(w http.ResponseWriter, r *http.Request) error {
-	q, err := parseQuery(r.Context(), s.store, r.URL.RawQuery, placeParams...)
-	if err != nil {
-		return err
-	}
-	page, err := s.store.Places(r.Context(), q)
-	if err != nil {
-		return fmt.Errorf("list places: %w", err)
-	}
-	return writeList(w, r, q, page, routes.PlaceFeature)
+// list serves a collection: the endpoint's parameters select a page of
+// fetch's records, written as a FeatureCollection. With needRefs the
+// features name the places, vessels and sources they refer to.
+func list[T any](s *server, params []string, fetch func(context.Context, routes.Query) (routes.Page[T], error),
+	feature func(T, *routes.Refs) *geojson.Feature, needRefs bool) http.HandlerFunc {
+	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		q, err := parseQuery(r.Context(), s.store, r.URL.RawQuery, params...)
+		if err != nil {
+			return err
+		}
+		page, err := fetch(r.Context(), q)
+		if err != nil {
+			return fmt.Errorf("list %s: %w", r.URL.Path, err)
+		}
+		refs, err := s.refs(r.Context(), needRefs)
+		if err != nil {
+			return err
+		}
+		return writeList(w, r, q, page, func(it T) *geojson.Feature { return feature(it, refs) })
+	})
 }
 
-func (s *server) place(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	p, err := s.store.Place(r.Context(), id)
-	if err != nil {
-		return lookupErr("place", id, err)
-	}
-	return writeGeoJSON(w, routes.PlaceFeature(p))
+// item serves one record by the {id} in the path, written by render; an id
+// that names nothing is a 404 saying what was looked for.
+func item[T, G any](s *server, what string, fetch func(context.Context, string) (T, error),
+	render func(T, *routes.Refs) G, needRefs bool) http.HandlerFunc {
+	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		// Items take no query parameters; one given anyway is refused
+		// like any unknown parameter.
+		if _, err := parseQuery(r.Context(), s.store, r.URL.RawQuery); err != nil {
+			return err
+		}
+		id := chi.URLParam(r, "id")
+		rec, err := fetch(r.Context(), id)
+		if errors.Is(err, routes.ErrNotFound) {
+			return &notFoundError{What: what, ID: id}
+		}
+		if err != nil {
+			return fmt.Errorf("read %s %q: %w", what, id, err)
+		}
+		refs, err := s.refs(r.Context(), needRefs)
+		if err != nil {
+			return err
+		}
+		return writeGeoJSON(w, render(rec, refs))
+	})
 }
 
-func (s *server) vessels(w http.ResponseWriter, r *http.Request) error {
-	q, err := parseQuery(r.Context(), s.store, r.URL.RawQuery, vesselParams...)
-	if err != nil {
-		return err
-	}
-	page, err := s.store.Vessels(r.Context(), q)
-	if err != nil {
-		return fmt.Errorf("list vessels: %w", err)
-	}
-	return writeList(w, r, q, page, routes.VesselFeature)
+// plain adapts a feature function that refers to nothing.
+func plain[T any](f func(T) *geojson.Feature) func(T, *routes.Refs) *geojson.Feature {
+	return func(v T, _ *routes.Refs) *geojson.Feature { return f(v) }
 }
 
-func (s *server) vessel(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	v, err := s.store.Vessel(r.Context(), id)
-	if err != nil {
-		return lookupErr("vessel", id, err)
-	}
-	return writeGeoJSON(w, routes.VesselFeature(v))
+// routeCollection is a shipment's route: its legs in order with totals.
+func routeCollection(sh routes.Shipment, refs *routes.Refs) *geojson.FeatureCollection {
+	return routes.NewRoute(sh).FeatureCollection(refs)
 }
 
-func (s *server) shipments(w http.ResponseWriter, r *http.Request) error {
-	q, err := parseQuery(r.Context(), s.store, r.URL.RawQuery, shipmentParams...)
-	if err != nil {
-		return err
+// refs loads the reference tables when a response needs them.
+func (s *server) refs(ctx context.Context, need bool) (*routes.Refs, error) {
+	if !need {
+		return nil, nil
 	}
-	page, err := s.store.Shipments(r.Context(), q)
-	if err != nil {
-		return fmt.Errorf("list shipments: %w", err)
-	}
-	refs, err := routes.LoadRefs(r.Context(), s.store)
-	if err != nil {
-		return err
-	}
-	return writeList(w, r, q, page, func(sh routes.Shipment) *geojson.Feature { return routes.ShipmentFeature(sh, refs) })
-}
-
-// shipment writes one shipment with its legs, so its geometry is the whole
-// line of its route.
-func (s *server) shipment(w http.ResponseWriter, r *http.Request) error {
-	sh, err := s.loadShipment(r)
-	if err != nil {
-		return err
-	}
-	refs, err := routes.LoadRefs(r.Context(), s.store)
-	if err != nil {
-		return err
-	}
-	return writeGeoJSON(w, routes.ShipmentFeature(sh, refs))
-}
-
-// route writes a shipment's legs in order with the route's totals.
-func (s *server) route(w http.ResponseWriter, r *http.Request) error {
-	sh, err := s.loadShipment(r)
-	if err != nil {
-		return err
-	}
-	refs, err := routes.LoadRefs(r.Context(), s.store)
-	if err != nil {
-		return err
-	}
-	return writeGeoJSON(w, routes.NewRoute(sh).FeatureCollection(refs))
-}
-
-func (s *server) loadShipment(r *http.Request) (routes.Shipment, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return routes.Shipment{}, err
-	}
-	sh, err := s.store.Shipment(r.Context(), id)
-	if err != nil {
-		return routes.Shipment{}, lookupErr("shipment", id, err)
-	}
-	return sh, nil
-}
-
-func (s *server) legs(w http.ResponseWriter, r *http.Request) error {
-	q, err := parseQuery(r.Context(), s.store, r.URL.RawQuery, legParams...)
-	if err != nil {
-		return err
-	}
-	page, err := s.store.Legs(r.Context(), q)
-	if err != nil {
-		return fmt.Errorf("list legs: %w", err)
-	}
-	refs, err := routes.LoadRefs(r.Context(), s.store)
-	if err != nil {
-		return err
-	}
-	return writeList(w, r, q, page, func(l routes.Leg) *geojson.Feature { return routes.LegFeature(l, refs) })
-}
-
-func (s *server) leg(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	l, err := s.store.Leg(r.Context(), id)
-	if err != nil {
-		return lookupErr("leg", id, err)
-	}
-	refs, err := routes.LoadRefs(r.Context(), s.store)
-	if err != nil {
-		return err
-	}
-	return writeGeoJSON(w, routes.LegFeature(l, refs))
-}
-
-// pathID is the {id} of an item path. Items take no query parameters; one
-// given anyway is refused like any unknown parameter.
-func pathID(r *http.Request) (string, error) {
-	if _, err := parseQuery(r.Context(), nil, r.URL.RawQuery); err != nil {
-		return "", err
-	}
-	return chi.URLParam(r, "id"), nil
-}
-
-// lookupErr turns the store's not-found into a 404 naming the id.
-func lookupErr(what, id string, err error) error {
-	if errors.Is(err, routes.ErrNotFound) {
-		return &notFoundError{What: what, ID: id}
-	}
-	return fmt.Errorf("read %s %q: %w", what, id, err)
+	return routes.LoadRefs(ctx, s.store)
 }
 
 // link is an OGC API / RFC 8288 style link object.
