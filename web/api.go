@@ -81,6 +81,9 @@ func item[T, G any](s *server, what string, fetch func(context.Context, string) 
 			return err
 		}
 		id := chi.URLParam(r, "id")
+		if !isText(id) {
+			return &notFoundError{What: what, ID: id}
+		}
 		rec, err := fetch(r.Context(), id)
 		if errors.Is(err, routes.ErrNotFound) {
 			return &notFoundError{What: what, ID: id}

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/shiptrack/shiptrack/routes"
 )
@@ -98,6 +100,13 @@ func exists(ctx context.Context, what, id string, find func(context.Context) err
 	return nil
 }
 
+// isText reports whether s is valid UTF-8 free of control characters. No
+// parameter and no id can hold anything else, and some stores refuse such
+// bytes outright rather than match nothing.
+func isText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsFunc(s, unicode.IsControl)
+}
+
 func oneOf[T ~string](v T, allowed []T) error {
 	if slices.Contains(allowed, v) {
 		return nil
@@ -147,6 +156,9 @@ func parseQuery(ctx context.Context, st routes.Store, raw string, accepted ...st
 		}
 		if v[0] == "" {
 			return routes.Query{}, &paramError{Param: name, Detail: "is empty; give a value or leave the parameter out"}
+		}
+		if !isText(v[0]) {
+			return routes.Query{}, &paramError{Param: name, Detail: "is not text: it holds invalid UTF-8 or control characters"}
 		}
 		if err := setters[name](ctx, st, &q, v[0]); err != nil {
 			if pe, ok := errors.AsType[*paramError](err); ok {
