@@ -115,14 +115,14 @@ type querier interface {
 // applied nothing.
 func appliedVersions(ctx context.Context, q querier) ([]string, error) {
 	rows, err := q.Query(ctx, `SELECT version FROM schema_migrations ORDER BY version`)
-	if err != nil {
-		return nil, fail("read schema_migrations", err)
+	var versions []string
+	if err == nil {
+		versions, err = pgx.CollectRows(rows, pgx.RowTo[string])
 	}
-	versions, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if isUndefinedTable(err) {
+		return nil, nil
+	}
 	if err != nil {
-		if isUndefinedTable(err) {
-			return nil, nil
-		}
 		return nil, fail("read schema_migrations", err)
 	}
 	return versions, nil
