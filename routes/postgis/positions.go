@@ -99,10 +99,13 @@ func (s *Store) CountPositions(ctx context.Context, q routes.Query) (int, error)
 // AddPositions copies ps into a temporary table and inserts from there in
 // one transaction, skipping positions whose (MMSI, time) is stored or came
 // earlier in ps. It reports how many were new. A position with coordinates
-// out of range, or an error from ps, writes nothing.
+// out of range, or an error from ps, writes nothing; a nil ps is empty.
 func (s *Store) AddPositions(ctx context.Context, ps iter.Seq2[routes.Position, error]) (int, error) {
 	if s.closed.Load() {
 		return 0, errClosed
+	}
+	if ps == nil {
+		return 0, nil
 	}
 	var added int
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
