@@ -1,0 +1,218 @@
+package ingest_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	shiptrack "github.com/shiptrack/shiptrack"
+	"github.com/shiptrack/shiptrack/ingest"
+	"github.com/shiptrack/shiptrack/routes"
+	"github.com/shiptrack/shiptrack/routes/postgis"
+)
+
+// stores are the real stores ingest is tested against.
+var stores = []struct {
+	name string
+	open func(t *testing.T) routes.Store
+}{
+	{"postgis", openPostGIS},
+}
+
+// openPostGIS creates a database named at random on the test server,
+// migrates it and opens a store on it; both go when the test ends. An
+// unreachable server fails the test unless SHIPTRACK_SKIP_POSTGIS=1.
+func openPostGIS(t *testing.T) routes.Store {
+	t.Helper()
+	if os.Getenv("SHIPTRACK_SKIP_POSTGIS") == "1" {
+		t.Skip("SHIPTRACK_SKIP_POSTGIS=1")
+	}
+	admin := os.Getenv("SHIPTRACK_TEST_DATABASE_URL")
+	if admin == "" {
+		admin = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+	}
+	ctx := context.Background()
+	exec := func(dbURL, sql string) {
+		t.Helper()
+		conn, err := pgx.Connect(ctx, dbURL)
+		if err != nil {
+			t.Fatalf("PostgreSQL at SHIPTRACK_TEST_DATABASE_URL is unreachable (set SHIPTRACK_SKIP_POSTGIS=1 to skip): %v", err)
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := "shiptrack_ingest_" + hex.EncodeToString(b)
+	ident := pgx.Identifier{name}.Sanitize()
+	exec(admin, "CREATE DATABASE "+ident)
+	t.Cleanup(func() { exec(admin, "DROP DATABASE "+ident+" WITH (FORCE)") })
+	u, err := url.Parse(admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	exec(u.String(), "CREATE EXTENSION postgis")
+	if _, err := postgis.Migrate(ctx, u.String()); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	s, err := postgis.Open(ctx, u.String())
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func bundled() ingest.Inputs { return ingest.FS(shiptrack.Bundled, shiptrack.BundledDir) }
+
+func TestIngestBundled(t *testing.T) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			s := st.open(t)
+			ctx := t.Context()
+			sum, err := ingest.Documents(ctx, s, bundled())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.Written != sum.Read {
+				t.Errorf("into an empty store wrote %+v, want all that was read, %+v", sum.Written, sum.Read)
+			}
+			again, err := ingest.Documents(ctx, s, bundled())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again.Written.Total() != 0 {
+				t.Errorf("ingesting again wrote %+v, want nothing", again.Written)
+			}
+
+			sh, err := s.Shipment(ctx, "nk-ru-2023-09")
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkReferenceShipment(t, &routes.Batch{Shipments: []routes.Shipment{sh}})
+			najin, err := s.Place(ctx, "najin")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Contains(najin.Aliases, "Rajin") || najin.UNLOCODE != "KPNJN" {
+				t.Errorf("najin is %+v", najin)
+			}
+			obs, err := s.Observations(ctx, routes.Query{})
+			if err != nil || len(obs.Items) != 1 || obs.Items[0].Subject != "lady-r" {
+				t.Errorf("observations %+v, %v; want Lady R at Rajin", obs.Items, err)
+			}
+
+			// A later document may refer to what the store holds.
+			later := map[string]string{"later.json": `{
+  "shipments": [{"id": "later", "title": "Later", "cargo": {"description": "c"}, "status": "alleged", "confidence": "low",
+    "sources": [{"source": "rusi-orient-express", "claim": "c"}],
+    "legs": [{"id": "later-1", "seq": 1, "mode": "sea", "origin": "najin", "destination": "vostochny", "vessel": "lady-r",
+      "depart": "2024-02-04", "arrive": "2024-02-05/2024-02-08"}]}]
+}`}
+			sum, err = ingest.Documents(ctx, s, ingest.FS(mapFS(later), "."))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.Written != (routes.Changes{Shipments: 1, Legs: 1}) {
+				t.Errorf("wrote %+v, want one shipment and its leg", sum.Written)
+			}
+		})
+	}
+}
+
+// contents is everything a store holds that a shipment document writes.
+type contents struct {
+	Places       []routes.Place
+	Vessels      []routes.Vessel
+	Sources      []routes.Source
+	Shipments    []routes.Shipment
+	Legs         []routes.Leg
+	Observations []routes.Observation
+}
+
+func snapshot(t *testing.T, s routes.Store) contents {
+	t.Helper()
+	ctx, all := t.Context(), routes.Query{}
+	var c contents
+	var errs [6]error
+	var p1 routes.Page[routes.Place]
+	p1, errs[0] = s.Places(ctx, all)
+	var p2 routes.Page[routes.Vessel]
+	p2, errs[1] = s.Vessels(ctx, all)
+	var p3 routes.Page[routes.Source]
+	p3, errs[2] = s.Sources(ctx, all)
+	var p4 routes.Page[routes.Shipment]
+	p4, errs[3] = s.Shipments(ctx, all)
+	var p5 routes.Page[routes.Leg]
+	p5, errs[4] = s.Legs(ctx, all)
+	var p6 routes.Page[routes.Observation]
+	p6, errs[5] = s.Observations(ctx, all)
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Places, c.Vessels, c.Sources, c.Shipments, c.Legs, c.Observations = p1.Items, p2.Items, p3.Items, p4.Items, p5.Items, p6.Items
+	return c
+}
+
+// TestBadIngestChangesNothing ingests, over the bundled dataset, a good file
+// that would change a place and add one together with each bad document, and
+// checks that the error is reported and the store holds what it held.
+func TestBadIngestChangesNothing(t *testing.T) {
+	const good = `{"places": [
+  {"id": "najin", "name": "Najin, renamed", "kind": "port", "country": "KP", "lon": 130.3, "lat": 42.2333},
+  {"id": "zz-new", "name": "New", "kind": "depot", "country": "RU", "lon": 40, "lat": 45}
+]}`
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			s := st.open(t)
+			if _, err := ingest.Documents(t.Context(), s, bundled()); err != nil {
+				t.Fatal(err)
+			}
+			before := snapshot(t, s)
+			check := func(t *testing.T, in ingest.Inputs, files map[string]string, wants []want) {
+				sum, err := ingest.Documents(t.Context(), s, in)
+				checkErrors(t, err, files, wants)
+				if sum.Written.Total() != 0 {
+					t.Errorf("reported writing %+v", sum.Written)
+				}
+				if after := snapshot(t, s); !reflect.DeepEqual(after, before) {
+					t.Errorf("the store changed:\nbefore %+v\nafter  %+v", before, after)
+				}
+			}
+			for _, c := range badCases(t) {
+				t.Run(c.name, func(t *testing.T) {
+					files := map[string]string{"0-good.json": good}
+					for name, text := range c.files {
+						files[name] = text
+					}
+					check(t, ingest.FS(mapFS(files), "."), files, c.want)
+				})
+			}
+			t.Run("huge file", func(t *testing.T) {
+				check(t, ingest.FS(hugeFS{ingest.MaxFileSize + 1}, "huge.json"), nil,
+					[]want{{"huge.json", "", "", "larger than 64 MiB"}})
+			})
+			// Alone, the good file does change the store: the checks above
+			// could have seen a change.
+			sum, err := ingest.Documents(t.Context(), s, ingest.FS(mapFS(map[string]string{"0-good.json": good}), "."))
+			if err != nil || sum.Written != (routes.Changes{Places: 2}) {
+				t.Errorf("the good file alone wrote %+v, %v; want two places", sum.Written, err)
+			}
+			if reflect.DeepEqual(snapshot(t, s), before) {
+				t.Error("the good file alone left the store as it was")
+			}
+		})
+	}
+}
