@@ -25,7 +25,7 @@ func adminURL() string {
 // newDatabase creates an empty database with PostGIS, named at random, drops
 // it when the test ends, and returns its URL. An unreachable server fails the
 // test unless SHIPTRACK_SKIP_POSTGIS=1.
-func newDatabase(t *testing.T) string {
+func newDatabase(t testing.TB) string {
 	t.Helper()
 	if os.Getenv("SHIPTRACK_SKIP_POSTGIS") == "1" {
 		t.Skip("SHIPTRACK_SKIP_POSTGIS=1")
@@ -70,7 +70,7 @@ func newDatabase(t *testing.T) string {
 }
 
 // newStore migrates a new database and opens a store on it.
-func newStore(t *testing.T) (*Store, string) {
+func newStore(t testing.TB) (*Store, string) {
 	t.Helper()
 	dbURL := newDatabase(t)
 	ctx := context.Background()
