@@ -41,6 +41,9 @@ func (s *Store) Apply(ctx context.Context, b *routes.Batch) (routes.Changes, err
 	if err != nil {
 		return routes.Changes{}, s.unavailable("apply to", err)
 	}
+	if err := checkBatch(b, old); err != nil {
+		return routes.Changes{}, fmt.Errorf("apply to %s: %w", s.path, err)
+	}
 	w := &writer{ctx: ctx, tx: tx, old: old, touched: map[string]Table{}}
 	c, err := w.apply(b)
 	if err != nil {
@@ -257,22 +260,34 @@ func (w *writer) checkLegOwners(shipments []routes.Shipment) error {
 
 // shipment writes a shipment with its legs and claims, replacing what is
 // stored, and reports whether the shipment changed and how many of its legs
-// did.
+// were written or removed. As in the PostGIS store, the shipment counts as
+// changed when its own fields, its derived period, extent or length, or its
+// claims changed; its line, the union of its legs', is rewritten with them.
 func (w *writer) shipment(sh routes.Shipment) (changed bool, legs int, err error) {
 	old, exists := w.old.shipment(sh.ID)
 	row, err := shipmentRow(sh)
 	if err != nil {
 		return false, 0, err
 	}
-	var oldRow []any
-	if exists {
+	switch {
+	case !exists:
+		_, err = w.tx.ExecContext(w.ctx, shipmentsTable.insertSQL(), row...)
+		changed = true
+	default:
+		var oldRow []any
 		if oldRow, err = shipmentRow(old); err != nil {
 			return false, 0, fmt.Errorf("stored: %w", err)
 		}
+		if sameRow(row, oldRow) {
+			break
+		}
+		_, err = w.tx.ExecContext(w.ctx, shipmentsTable.updateSQL(), append(row, sh.ID)...)
+		changed = !sameRow(shipmentKey(sh, row), shipmentKey(old, oldRow))
 	}
-	if changed, err = w.put(shipmentsTable, sh.ID, row, oldRow, exists); err != nil {
+	if err != nil {
 		return false, 0, err
 	}
+	w.touched[shipmentsTable.Name] = shipmentsTable
 	if !exists || !slices.Equal(sh.Sources, old.Sources) {
 		if err := w.claims(shipmentClaimsTable, "shipment", sh.ID, sh.Sources); err != nil {
 			return false, 0, err
@@ -295,9 +310,16 @@ func (w *writer) shipment(sh routes.Shipment) (changed bool, legs int, err error
 		if err := w.deleteLeg(l.ID); err != nil {
 			return false, 0, fmt.Errorf("remove leg %q: %w", l.ID, err)
 		}
-		changed = true
+		legs++
 	}
-	return changed || legs > 0, legs, nil
+	return changed, legs, nil
+}
+
+// shipmentKey is what decides whether a shipment changed: its row with the
+// extent of its line in place of the line.
+func shipmentKey(s routes.Shipment, row []any) []any {
+	b := s.Bound
+	return append(slices.Clone(row[:len(row)-1]), b.Min[0], b.Min[1], b.Max[0], b.Max[1])
 }
 
 // leg writes one leg and its claims unless they are stored already, and
