@@ -269,6 +269,7 @@ func (w *writer) shipment(sh routes.Shipment) (changed bool, legs int, err error
 	if err != nil {
 		return false, 0, err
 	}
+	written := true
 	switch {
 	case !exists:
 		_, err = w.tx.ExecContext(w.ctx, shipmentsTable.insertSQL(), row...)
@@ -279,6 +280,7 @@ func (w *writer) shipment(sh routes.Shipment) (changed bool, legs int, err error
 			return false, 0, fmt.Errorf("stored: %w", err)
 		}
 		if sameRow(row, oldRow) {
+			written = false
 			break
 		}
 		_, err = w.tx.ExecContext(w.ctx, shipmentsTable.updateSQL(), append(row, sh.ID)...)
@@ -287,7 +289,9 @@ func (w *writer) shipment(sh routes.Shipment) (changed bool, legs int, err error
 	if err != nil {
 		return false, 0, err
 	}
-	w.touched[shipmentsTable.Name] = shipmentsTable
+	if written {
+		w.touched[shipmentsTable.Name] = shipmentsTable
+	}
 	if !exists || !slices.Equal(sh.Sources, old.Sources) {
 		if err := w.claims(shipmentClaimsTable, "shipment", sh.ID, sh.Sources); err != nil {
 			return false, 0, err
