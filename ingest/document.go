@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,11 +17,12 @@ import (
 )
 
 // A shipment document is read in two passes. The first walks the JSON token
-// by token: it finds syntax errors, unknown and repeated keys and trailing
-// data, and records where every known field lies in the file. The second
-// decodes the document; when that fails, the recorded fields let the error be
-// pinned on the innermost value that does not decode. The record of positions
-// also serves later, to place the rules routes.Prepare finds broken.
+// by token and finds syntax errors, unknown and repeated keys and trailing
+// data. The second decodes it. Only when something is wrong is the file
+// walked again to record where each known field lies (an index costs several
+// times the file's size in memory): a decoding error is then pinned on the
+// innermost value that does not decode, and a rule routes.Prepare finds
+// broken on the line of its field.
 
 // maxDepth bounds how deeply values may nest, the document itself being at
 // depth 1. The deepest legitimate value, a point of a leg's MultiLineString,
@@ -98,15 +100,16 @@ func shapeOf(t reflect.Type) *shape {
 	return s
 }
 
-// node is one value in a file whose shape is known.
+// node is one value in a file whose shape is known. Offsets fit in int32
+// because files are at most MaxFileSize.
 type node struct {
-	parent int    // index of the enclosing node; -1 for the document
 	key    string // the member name, or "" for an array element
-	index  int    // the position in the enclosing array, or -1
-	pos    int    // offset of the member's key, or of the element
-	start  int    // offset of the value
-	end    int    // offset just past the value
 	shape  *shape
+	parent int32 // index of the enclosing node; -1 for the document
+	index  int32 // the position in the enclosing array, or -1
+	pos    int32 // offset of the member's key, or of the element
+	start  int32 // offset of the value
+	end    int32 // offset just past the value
 }
 
 // docFile is one shipment document as read: its bytes, its decoded content
@@ -115,8 +118,8 @@ type docFile struct {
 	name  string
 	data  []byte
 	doc   routes.Document
-	nodes []node
-	kids  map[step]int // lazily built: (parent, key or index) → node
+	nodes []node       // built by index when first needed
+	kids  map[step]int // built by locate: (parent, key or index) → node
 }
 
 // step is one step down a path: a member key, or an array index.
@@ -134,23 +137,37 @@ func parseDocument(name string, data []byte) (*docFile, Errors) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, Errors{{File: name, Msg: "the file is empty: want a shipment document, a JSON object"}}
 	}
-	if errs := f.walk(); len(errs) > 0 {
-		return nil, errs
+	if errs := f.walk(false); len(errs) > 0 {
+		return nil, f.walk(true)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f.doc); err != nil {
+		f.index()
 		return nil, f.blame(0, err)
 	}
 	return f, nil
 }
 
-// walker is the first pass over a file.
-type walker struct {
-	f    *docFile
-	dec  *json.Decoder
-	errs Errors
+// index records where each known field lies, once.
+func (f *docFile) index() {
+	if f.nodes == nil {
+		f.walk(true)
+	}
 }
+
+// walker is a pass over a file. Without record it stops at the first
+// problem, with a placeholder error; with record it indexes the file and
+// explains every problem.
+type walker struct {
+	f      *docFile
+	dec    *json.Decoder
+	record bool
+	errs   Errors
+}
+
+// errProblem stops a walk that does not record at its first problem.
+var errProblem = errors.New("a problem to explain")
 
 // syntaxError is a file that is not JSON, at offset off.
 type syntaxError struct {
@@ -161,14 +178,20 @@ type syntaxError struct {
 
 func (e *syntaxError) Error() string { return e.msg }
 
-func (f *docFile) walk() Errors {
-	w := &walker{f: f, dec: json.NewDecoder(bytes.NewReader(f.data))}
+func (f *docFile) walk(record bool) Errors {
+	w := &walker{f: f, dec: json.NewDecoder(bytes.NewReader(f.data)), record: record}
+	if record {
+		f.nodes = make([]node, 0, 64)
+	}
 	w.dec.UseNumber()
 	start := len(f.data) - len(bytes.TrimLeft(f.data, " \t\r\n"))
 	if f.data[start] != '{' {
 		return Errors{f.errorAt(start, "", "want a shipment document: a JSON object with places, vessels, sources, shipments or observations")}
 	}
 	if err := w.value(documentShape, -1, "", -1, start, 1); err != nil {
+		if !record {
+			return Errors{{File: f.name, Msg: err.Error()}}
+		}
 		var se *syntaxError
 		if !errors.As(err, &se) {
 			se = &syntaxError{off: len(f.data), node: -1, msg: err.Error()}
@@ -230,8 +253,11 @@ func (w *walker) value(s *shape, parent int, key string, index, pos, depth int) 
 	if err != nil {
 		return err
 	}
-	n := len(w.f.nodes)
-	w.f.nodes = append(w.f.nodes, node{parent: parent, key: key, index: index, pos: pos, start: start, shape: s})
+	n := -1
+	if w.record {
+		n = len(w.f.nodes)
+		w.f.nodes = append(w.f.nodes, node{parent: int32(parent), key: key, index: int32(index), pos: int32(pos), start: int32(start), shape: s})
+	}
 	switch tok {
 	case json.Delim('{'):
 		if s == nil || s.fields == nil {
@@ -251,13 +277,15 @@ func (w *walker) value(s *shape, parent int, key string, index, pos, depth int) 
 			_, err = w.token(n)
 		}
 	}
-	w.f.nodes[n].end = int(w.dec.InputOffset())
+	if w.record {
+		w.f.nodes[n].end = int32(w.dec.InputOffset())
+	}
 	return err
 }
 
 // object reads the members of an object whose keys are known, after its "{".
 func (w *walker) object(s *shape, n, depth int) error {
-	seen := map[string]bool{}
+	var seen []string // objects have a handful of keys: a map costs more
 	for w.dec.More() {
 		pos := w.skipSpace(int(w.dec.InputOffset()))
 		tok, err := w.token(n)
@@ -266,13 +294,17 @@ func (w *walker) object(s *shape, n, depth int) error {
 		}
 		key, _ := tok.(string)
 		child, known := s.fields[key]
+		repeated := slices.Contains(seen, key)
+		if (!known || repeated) && !w.record {
+			return errProblem
+		}
 		switch {
 		case !known:
 			w.fail(pos, w.f.path(n), unknownField(key, s))
-		case seen[key]:
+		case repeated:
 			w.fail(pos, joinPath(w.f.path(n), key), "appears twice in the same object")
 		}
-		seen[key] = true
+		seen = append(seen, key)
 		if err := w.value(child, n, key, -1, pos, depth+1); err != nil {
 			return err
 		}
@@ -330,20 +362,20 @@ func (f *docFile) blame(n int, err error) Errors {
 	case s == nil || s.whole:
 	case s.fields != nil:
 		for _, c := range f.children(n) {
-			wrapped := fmt.Appendf(nil, "{%s:%s}", strconv.Quote(f.nodes[c].key), f.data[f.nodes[c].start:f.nodes[c].end])
+			wrapped := fmt.Appendf(nil, "{%s:%s}", strconv.Quote(f.nodes[c].key), f.raw(c))
 			if cerr := decodeStrict(wrapped, s.typ); cerr != nil {
 				errs = append(errs, f.blame(c, cerr)...)
 			}
 		}
 	case s.elem != nil:
 		for _, c := range f.children(n) {
-			if cerr := decodeStrict(f.data[f.nodes[c].start:f.nodes[c].end], s.elem.typ); cerr != nil {
+			if cerr := decodeStrict(f.raw(c), s.elem.typ); cerr != nil {
 				errs = append(errs, f.blame(c, cerr)...)
 			}
 		}
 	}
 	if len(errs) == 0 {
-		errs = Errors{f.errorAt(nd.pos, f.path(n), explain(err, nd.key))}
+		errs = Errors{f.errorAt(int(nd.pos), f.path(n), explain(err, nd.key))}
 	}
 	return errs[:min(len(errs), maxFileErrors)]
 }
@@ -392,11 +424,14 @@ func kindName(t reflect.Type) string {
 	return "an object"
 }
 
+// raw is the text of node n's value.
+func (f *docFile) raw(n int) []byte { return f.data[f.nodes[n].start:f.nodes[n].end] }
+
 // children lists the nodes directly under n, in file order.
 func (f *docFile) children(n int) []int {
 	var out []int
 	for i := n + 1; i < len(f.nodes); i++ {
-		if f.nodes[i].parent == n {
+		if int(f.nodes[i].parent) == n {
 			out = append(out, i)
 		}
 		if f.nodes[i].start >= f.nodes[n].end {
@@ -413,9 +448,9 @@ func (f *docFile) path(n int) string {
 	}
 	nd := f.nodes[n]
 	if nd.key == "" {
-		return f.path(nd.parent) + "[" + strconv.Itoa(nd.index) + "]"
+		return f.path(int(nd.parent)) + "[" + strconv.Itoa(int(nd.index)) + "]"
 	}
-	return joinPath(f.path(nd.parent), nd.key)
+	return joinPath(f.path(int(nd.parent)), nd.key)
 }
 
 func joinPath(parent, key string) string {
@@ -425,17 +460,15 @@ func joinPath(parent, key string) string {
 	return parent + "." + key
 }
 
-// locate finds the node a path such as "shipments[0].legs[1].depart" names,
-// or, when the file lacks it (a required field left out), the innermost node
-// on the way to it.
+// locate finds the offset of the field a path such as
+// "shipments[0].legs[1].depart" names or, when the file lacks it (a required
+// field left out), of the innermost value on the way to it.
 func (f *docFile) locate(path string) int {
-	if len(f.nodes) == 0 {
-		return -1
-	}
+	f.index()
 	if f.kids == nil {
 		f.kids = make(map[step]int, len(f.nodes))
 		for i, nd := range f.nodes[1:] {
-			f.kids[step{nd.parent, nd.key, nd.index}] = i + 1
+			f.kids[step{int(nd.parent), nd.key, int(nd.index)}] = i + 1
 		}
 	}
 	at := 0
@@ -447,7 +480,7 @@ func (f *docFile) locate(path string) int {
 		}
 		at = next
 	}
-	return at
+	return int(f.nodes[at].pos)
 }
 
 // parsePath splits a path into its steps; their parents are left unset.

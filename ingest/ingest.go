@@ -374,10 +374,10 @@ func addShared[T any](m *merged, fi int, list string, recs, into []T, id func(T)
 		if !reflect.DeepEqual(into[dup], r) {
 			first := m.from[list][dup]
 			ff := m.files[first.file]
-			line, _ := position(ff.data, ff.nodes[ff.locate(fmt.Sprintf("%s[%d]", list, first.index))].pos)
+			line, _ := position(ff.data, ff.locate(fmt.Sprintf("%s[%d]", list, first.index)))
 			f := m.files[fi]
 			field := fmt.Sprintf("%s[%d].id", list, i)
-			*errs = append(*errs, f.errorAt(f.nodes[f.locate(field)].pos, field,
+			*errs = append(*errs, f.errorAt(f.locate(field), field,
 				fmt.Sprintf("%q differs from its definition at %s:%d; define it once, or identically", id(r), ff.name, line)))
 		}
 	}
@@ -401,7 +401,7 @@ func (m *merged) place(v routes.ValidationError) Errors {
 		o := origins[idx]
 		f := m.files[o.file]
 		field := fmt.Sprintf("%s[%d]%s", list, o.index, tail)
-		errs = append(errs, f.errorAt(f.nodes[f.locate(field)].pos, field, fe.Msg))
+		errs = append(errs, f.errorAt(f.locate(field), field, fe.Msg))
 	}
 	return errs
 }
