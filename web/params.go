@@ -38,7 +38,7 @@ var setters = map[string]setter{
 	"bbox": func(_ context.Context, _ routes.Store, q *routes.Query, v string) error {
 		b, err := routes.ParseBBox(v)
 		if err != nil {
-			return invalid("%v; want west,south,east,north in degrees, such as 130,42,133,44", err)
+			return invalid("%v; for example 130,42,133,44", err)
 		}
 		q.BBox = &b
 		return nil

@@ -1,6 +1,23 @@
 // Package web serves shiptrack over HTTP: the JSON API of places, vessels,
 // shipments and legs as GeoJSON, route queries, health checks, and errors as
 // RFC 9457 problem details.
+//
+// The read API:
+//
+//	GET /api/places                  bbox, kind, limit, offset
+//	GET /api/vessels                 datetime, bbox, via, mode, limit, offset
+//	GET /api/shipments               datetime, bbox, via, vessel, mode, limit, offset
+//	GET /api/legs                    datetime, bbox, via, vessel, mode, shipment, limit, offset
+//	GET /api/{places,vessels,shipments,legs}/{id}
+//	GET /api/shipments/{id}/route    the legs in order, with totals
+//	GET /healthz, /readyz
+//
+// Lists are RFC 7946 FeatureCollections with the foreign members
+// numberMatched, numberReturned and links (self, next, prev). A parameter an
+// endpoint does not accept, a repeated one, or a filter id that names nothing
+// is a 400 problem whose member "parameter" names it: a misspelt filter never
+// silently returns everything. A limit above MaxLimit is refused, not
+// clamped.
 package web
 
 import (
