@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	shiptrack "github.com/shiptrack/shiptrack"
 	"github.com/shiptrack/shiptrack/ingest"
 	"github.com/shiptrack/shiptrack/routes"
+	"github.com/shiptrack/shiptrack/routes/gpkg"
 	"github.com/shiptrack/shiptrack/routes/postgis"
 )
 
@@ -23,7 +25,19 @@ var stores = []struct {
 	name string
 	open func(t *testing.T) routes.Store
 }{
+	{"gpkg", openGeoPackage},
 	{"postgis", openPostGIS},
+}
+
+// openGeoPackage creates a GeoPackage store in a new file.
+func openGeoPackage(t *testing.T) routes.Store {
+	t.Helper()
+	s, err := gpkg.Open(t.Context(), filepath.Join(t.TempDir(), "shiptrack.gpkg"))
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }
 
 // openPostGIS creates a database named at random on the test server,
