@@ -156,28 +156,17 @@ type contents struct {
 
 func snapshot(t *testing.T, s routes.Store) contents {
 	t.Helper()
-	ctx, all := t.Context(), routes.Query{}
-	var c contents
-	var errs [6]error
-	var p1 routes.Page[routes.Place]
-	p1, errs[0] = s.Places(ctx, all)
-	var p2 routes.Page[routes.Vessel]
-	p2, errs[1] = s.Vessels(ctx, all)
-	var p3 routes.Page[routes.Source]
-	p3, errs[2] = s.Sources(ctx, all)
-	var p4 routes.Page[routes.Shipment]
-	p4, errs[3] = s.Shipments(ctx, all)
-	var p5 routes.Page[routes.Leg]
-	p5, errs[4] = s.Legs(ctx, all)
-	var p6 routes.Page[routes.Observation]
-	p6, errs[5] = s.Observations(ctx, all)
-	for _, err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
+	return contents{all(t, s.Places), all(t, s.Vessels), all(t, s.Sources), all(t, s.Shipments), all(t, s.Legs), all(t, s.Observations)}
+}
+
+// all lists every item of one kind.
+func all[T any](t *testing.T, list func(context.Context, routes.Query) (routes.Page[T], error)) []T {
+	t.Helper()
+	p, err := list(t.Context(), routes.Query{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	c.Places, c.Vessels, c.Sources, c.Shipments, c.Legs, c.Observations = p1.Items, p2.Items, p3.Items, p4.Items, p5.Items, p6.Items
-	return c
+	return p.Items
 }
 
 // TestBadIngestChangesNothing ingests, over the bundled dataset, a good file
