@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
@@ -47,11 +46,7 @@ var validRows = map[string]map[string]string{
 func TestConstraints(t *testing.T) {
 	ctx := context.Background()
 	_, dbURL := newStore(t)
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connect(t, dbURL)
 	if _, err := conn.Exec(ctx, `
 		INSERT INTO sources (id, publisher, title, published, kind) VALUES ('src', 'P', 'T', '2023-10-13', 'media');
 		INSERT INTO places (id, name, kind, country, geom) VALUES

@@ -69,6 +69,17 @@ func newDatabase(t testing.TB) string {
 	return u.String()
 }
 
+// connect opens a connection of the test's own to dbURL.
+func connect(t testing.TB, dbURL string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
 // newStore migrates a new database and opens a store on it.
 func newStore(t testing.TB) (*Store, string) {
 	t.Helper()

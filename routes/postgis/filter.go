@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shiptrack/shiptrack/routes"
 )
@@ -15,11 +16,20 @@ type filter struct {
 	args  []any
 }
 
-// arg binds v and returns its placeholder.
+// arg binds v and returns its placeholder. A string that PostgreSQL cannot
+// hold as text equals no stored value, so it is bound as NULL, which
+// matches nothing, rather than failing the query.
 func (f *filter) arg(v any) string {
+	if s, ok := v.(string); ok && !storable(s) {
+		v = nil
+	}
 	f.args = append(f.args, v)
 	return "$" + strconv.Itoa(len(f.args))
 }
+
+// storable reports whether s can be a PostgreSQL text value: valid UTF-8
+// without NUL bytes.
+func storable(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
 
 func (f *filter) add(cond string) { f.conds = append(f.conds, cond) }
 
@@ -85,11 +95,14 @@ func ceilMicro(t time.Time) time.Time {
 	return t
 }
 
-// bbox keeps rows whose geometry column intersects b, touching included. A
-// box across the antimeridian is tested as its two halves. A box2d becomes a
-// point or a line when it has no area, so a degenerate box still matches
-// exactly what lies on it.
+// bbox keeps rows whose geometry column intersects b, touching included; a
+// nil b keeps every row. A box across the antimeridian is tested as its two
+// halves. A box2d becomes a point or a line when it has no area, so a
+// degenerate box still matches exactly what lies on it.
 func (f *filter) bbox(col string, b *routes.BBox) {
+	if b == nil {
+		return
+	}
 	var parts []string
 	for _, r := range b.Bounds() {
 		parts = append(parts, "ST_Intersects("+col+", ST_SetSRID(ST_MakeBox2D(ST_MakePoint("+
@@ -99,8 +112,11 @@ func (f *filter) bbox(col string, b *routes.BBox) {
 }
 
 // near keeps rows whose point column lies within n.Meters of n.Point,
-// measured on the WGS 84 ellipsoid.
+// measured on the WGS 84 ellipsoid; a nil n keeps every row.
 func (f *filter) near(col string, n *routes.Near) {
+	if n == nil {
+		return
+	}
 	f.add("ST_DWithin(" + col + "::geography, ST_SetSRID(ST_MakePoint(" + f.arg(n.Point[0]) + ", " +
 		f.arg(n.Point[1]) + "), 4326)::geography, " + f.arg(n.Meters) + ")")
 }
@@ -119,9 +135,7 @@ func (f *filter) mmsi(col string, q routes.Query) {
 // legConds are the conditions q puts on a leg aliased l.
 func (f *filter) legConds(q routes.Query) {
 	f.legsDuring(q.During)
-	if q.BBox != nil {
-		f.bbox("l.geom", q.BBox)
-	}
+	f.bbox("l.geom", q.BBox)
 	if q.Via != "" {
 		p := f.arg(q.Via)
 		f.add("(l.origin = " + p + " OR l.destination = " + p + ")")

@@ -17,11 +17,7 @@ import (
 func schemaFingerprint(t *testing.T, dbURL string) []string {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connect(t, dbURL)
 	rows, err := conn.Query(ctx, `
 		SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type
 		FROM information_schema.columns WHERE table_schema = 'public'
@@ -116,11 +112,7 @@ func TestMigrateConcurrent(t *testing.T) {
 func TestMigrateNewerSchema(t *testing.T) {
 	ctx := context.Background()
 	_, dbURL := newStore(t)
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connect(t, dbURL)
 	if _, err := conn.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES ('9999_from_the_future')`); err != nil {
 		t.Fatal(err)
 	}
@@ -137,11 +129,7 @@ func TestMigrateNewerSchema(t *testing.T) {
 func TestMigrateFailureChangesNothing(t *testing.T) {
 	ctx := context.Background()
 	dbURL := newDatabase(t)
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connect(t, dbURL)
 	// A table the migration is about to create makes it fail half way.
 	if _, err := conn.Exec(ctx, `CREATE TABLE legs (x int)`); err != nil {
 		t.Fatal(err)
@@ -150,7 +138,7 @@ func TestMigrateFailureChangesNothing(t *testing.T) {
 		t.Fatalf("Migrate over a conflicting table = %v; want an error naming the migration", err)
 	}
 	var places, migrationsTable bool
-	err = conn.QueryRow(ctx, `SELECT to_regclass('places') IS NOT NULL, to_regclass('schema_migrations') IS NOT NULL`).
+	err := conn.QueryRow(ctx, `SELECT to_regclass('places') IS NOT NULL, to_regclass('schema_migrations') IS NOT NULL`).
 		Scan(&places, &migrationsTable)
 	if err != nil {
 		t.Fatal(err)

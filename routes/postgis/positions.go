@@ -21,12 +21,8 @@ const positionCols = `p.mmsi, p.time, ST_X(p.geom), ST_Y(p.geom), p.sog, p.cog, 
 func positionFilter(q routes.Query) *filter {
 	var f filter
 	f.during("p.time", "p.time", q.During)
-	if q.BBox != nil {
-		f.bbox("p.geom", q.BBox)
-	}
-	if q.Near != nil {
-		f.near("p.geom", q.Near)
-	}
+	f.bbox("p.geom", q.BBox)
+	f.near("p.geom", q.Near)
 	f.mmsi("p.mmsi", q)
 	return &f
 }

@@ -108,6 +108,9 @@ func get[T any](ctx context.Context, s *Store, t table[T], id string) (T, error)
 	if s.closed.Load() {
 		return zero, errClosed
 	}
+	if !storable(id) {
+		return zero, fmt.Errorf("%s %q: %w", t.what, id, routes.ErrNotFound)
+	}
 	v, err := t.scan(s.pool.QueryRow(ctx, "SELECT "+t.cols+" FROM "+t.from+" WHERE "+t.alias+".id = $1", id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return zero, fmt.Errorf("%s %q: %w", t.what, id, routes.ErrNotFound)
@@ -121,12 +124,8 @@ func get[T any](ctx context.Context, s *Store, t table[T], id string) (T, error)
 // Places lists places by id, filtered by q's BBox, Near and Kind.
 func (s *Store) Places(ctx context.Context, q routes.Query) (routes.Page[routes.Place], error) {
 	var f filter
-	if q.BBox != nil {
-		f.bbox("p.geom", q.BBox)
-	}
-	if q.Near != nil {
-		f.near("p.geom", q.Near)
-	}
+	f.bbox("p.geom", q.BBox)
+	f.near("p.geom", q.Near)
 	if q.Kind != "" {
 		f.add("p.kind = " + f.arg(string(q.Kind)))
 	}
@@ -180,6 +179,9 @@ func (s *Store) Shipment(ctx context.Context, id string) (routes.Shipment, error
 	if s.closed.Load() {
 		return routes.Shipment{}, errClosed
 	}
+	if !storable(id) {
+		return routes.Shipment{}, fmt.Errorf("shipment %q: %w", id, routes.ErrNotFound)
+	}
 	var sh routes.Shipment
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		var err error
@@ -221,9 +223,7 @@ func (s *Store) Leg(ctx context.Context, id string) (routes.Leg, error) {
 func (s *Store) Tracks(ctx context.Context, q routes.Query) (routes.Page[routes.Track], error) {
 	var f filter
 	f.during("t.start_time", "t.end_time", q.During)
-	if q.BBox != nil {
-		f.bbox("t.geom", q.BBox)
-	}
+	f.bbox("t.geom", q.BBox)
 	f.mmsi("t.mmsi", q)
 	return list(ctx, s, tracks, &f, q)
 }
@@ -234,9 +234,7 @@ func (s *Store) Tracks(ctx context.Context, q routes.Query) (routes.Page[routes.
 func (s *Store) Gaps(ctx context.Context, q routes.Query) (routes.Page[routes.Gap], error) {
 	var f filter
 	f.during("g.start_time", "g.end_time", q.During)
-	if q.BBox != nil {
-		f.bbox("ST_MakeLine(g.from_geom, g.to_geom)", q.BBox)
-	}
+	f.bbox("ST_MakeLine(g.from_geom, g.to_geom)", q.BBox)
 	f.mmsi("g.mmsi", q)
 	return list(ctx, s, gaps, &f, q)
 }
@@ -246,12 +244,8 @@ func (s *Store) Gaps(ctx context.Context, q routes.Query) (routes.Page[routes.Ga
 func (s *Store) Observations(ctx context.Context, q routes.Query) (routes.Page[routes.Observation], error) {
 	var f filter
 	f.during("o.time_earliest", "o.time_latest", q.During)
-	if q.BBox != nil {
-		f.bbox("o.geom", q.BBox)
-	}
-	if q.Near != nil {
-		f.near("o.geom", q.Near)
-	}
+	f.bbox("o.geom", q.BBox)
+	f.near("o.geom", q.Near)
 	return list(ctx, s, observations, &f, q)
 }
 

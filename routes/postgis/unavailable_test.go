@@ -5,8 +5,6 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/shiptrack/shiptrack/routes"
 )
 
@@ -61,11 +59,7 @@ func TestRecoversFromDroppedConnections(t *testing.T) {
 	ctx := context.Background()
 	s, dbURL := newStore(t)
 	prepareAndApply(t, s, caseDoc())
-	admin, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close(ctx)
+	admin := connect(t, dbURL)
 	for round := range 3 {
 		if _, err := s.Places(ctx, routes.Query{}); err != nil {
 			t.Fatal(err)
