@@ -150,7 +150,7 @@ func Read(ctx context.Context, known routes.Lookup, in Inputs) (*routes.Batch, S
 			errs = append(errs, *ferr)
 			continue
 		}
-		f, perrs := parseDocument(fi.display, data)
+		f, perrs := fi.format.read(fi.display, data)
 		if len(perrs) > 0 {
 			errs = append(errs, perrs...)
 			continue
@@ -184,11 +184,12 @@ func Read(ctx context.Context, known routes.Lookup, in Inputs) (*routes.Batch, S
 type format struct {
 	name string
 	exts []string // lower case, with the dot
+	read func(name string, data []byte) (*docFile, Errors)
 }
 
 // formats are the kinds of file ingest reads, recognised by extension.
 var formats = []format{
-	{name: "shipment document", exts: []string{".json"}},
+	{name: "shipment document", exts: []string{".json"}, read: parseDocument},
 }
 
 // detect finds the format of the file at name, or says why there is none.
@@ -213,6 +214,7 @@ type fileInput struct {
 	fsys    fs.FS
 	name    string
 	display string
+	format  format
 }
 
 // list expands the inputs into the files to read, in order, each once.
@@ -231,12 +233,13 @@ func list(ctx context.Context, in Inputs) ([]fileInput, []Skipped, error) {
 		if !st.IsDir() {
 			// A file named outright must be readable: skipping it quietly
 			// would hide a typo.
-			if _, why := detect(r.name); why != "" {
+			f, why := detect(r.name)
+			if why != "" {
 				return nil, skipped, fmt.Errorf("%s: %s", r.display, why)
 			}
 			if k := r.key + r.name; !seen[k] {
 				seen[k] = true
-				files = append(files, fileInput{r.fsys, r.name, r.display})
+				files = append(files, fileInput{r.fsys, r.name, r.display, f})
 			}
 			continue
 		}
@@ -266,12 +269,13 @@ func list(ctx context.Context, in Inputs) ([]fileInput, []Skipped, error) {
 				skipped = append(skipped, Skipped{display, "not a regular file"})
 				return nil
 			}
-			if _, why := detect(p); why != "" {
+			f, why := detect(p)
+			if why != "" {
 				skipped = append(skipped, Skipped{display, why})
 				return nil
 			}
 			seen[r.key+p] = true
-			files = append(files, fileInput{r.fsys, p, display})
+			files = append(files, fileInput{r.fsys, p, display, f})
 			return nil
 		})
 		if err != nil {
