@@ -100,7 +100,8 @@ func shapeOf(t reflect.Type) *shape {
 	return s
 }
 
-// node is one value in a file whose shape is known. Offsets fit in int32
+// node is one value in an indexed file; values the format does not look
+// into (a line's coordinates) are one node each. Offsets fit in int32
 // because files are at most MaxFileSize.
 type node struct {
 	key    string // the member name, or "" for an array element
@@ -246,7 +247,8 @@ func (w *walker) token(node int) (json.Token, error) {
 	return nil, &syntaxError{off: int(w.dec.InputOffset()), node: node, msg: "invalid JSON: " + err.Error()}
 }
 
-// value reads one value whose shape is s (nil when unknown) and records it.
+// value reads one value whose shape is s (nil when unknown), recording it
+// when the walk records.
 func (w *walker) value(s *shape, parent int, key string, index, pos, depth int) error {
 	start := w.skipSpace(int(w.dec.InputOffset()))
 	tok, err := w.token(parent)
