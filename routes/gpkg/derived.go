@@ -15,7 +15,7 @@ import (
 
 // Tracks lists the tracks matching q by start, then id.
 func (s *Store) Tracks(ctx context.Context, q routes.Query) (routes.Page[routes.Track], error) {
-	f, none, err := s.vesselFilter(ctx, q)
+	f, none, err := s.vesselFilter(ctx, q, "start", "end")
 	if err != nil || none {
 		return routes.Page[routes.Track]{}, err
 	}
@@ -29,7 +29,7 @@ func (s *Store) Tracks(ctx context.Context, q routes.Query) (routes.Page[routes.
 // Gaps lists the gaps matching q by start, then id. A gap's geometry is the
 // line from where the vessel fell silent to where it was heard again.
 func (s *Store) Gaps(ctx context.Context, q routes.Query) (routes.Page[routes.Gap], error) {
-	f, none, err := s.vesselFilter(ctx, q)
+	f, none, err := s.vesselFilter(ctx, q, "start", "end")
 	if err != nil || none {
 		return routes.Page[routes.Gap]{}, err
 	}
@@ -51,8 +51,9 @@ func (s *Store) Observations(ctx context.Context, q routes.Query) (routes.Page[r
 	return readPage(ctx, s, observationsTable, f, q, scanObservation, func(o routes.Observation) orb.Geometry { return o.Point() })
 }
 
-// vesselFilter starts the filter for tracks and gaps: their MMSI and period.
-func (s *Store) vesselFilter(ctx context.Context, q routes.Query) (f filter, none bool, err error) {
+// vesselFilter starts the filter for positions, tracks and gaps: their MMSI,
+// and the period between the start and end columns.
+func (s *Store) vesselFilter(ctx context.Context, q routes.Query, start, end string) (f filter, none bool, err error) {
 	if s.closed.Load() {
 		return f, false, s.errClosed()
 	}
@@ -63,7 +64,7 @@ func (s *Store) vesselFilter(ctx context.Context, q routes.Query) (f filter, non
 	if mmsi != "" {
 		f.and("mmsi = ?", mmsi)
 	}
-	f.during(q.During, "start", "end")
+	f.during(q.During, start, end)
 	return f, false, nil
 }
 

@@ -145,44 +145,26 @@ func byID[T any](xs []T, id func(T) string) map[string]int {
 	return m
 }
 
-func (idx *index) place(id string) (routes.Place, bool) {
-	i, ok := idx.placeByID[id]
-	if !ok {
-		return routes.Place{}, false
-	}
-	return idx.places[i], true
-}
-
+func (idx *index) place(id string) (routes.Place, bool) { return byKey(idx.places, idx.placeByID, id) }
 func (idx *index) vessel(id string) (routes.Vessel, bool) {
-	i, ok := idx.vesselByID[id]
-	if !ok {
-		return routes.Vessel{}, false
-	}
-	return idx.vessels[i], true
+	return byKey(idx.vessels, idx.vesselByID, id)
 }
-
 func (idx *index) source(id string) (routes.Source, bool) {
-	i, ok := idx.sourceByID[id]
-	if !ok {
-		return routes.Source{}, false
-	}
-	return idx.sources[i], true
+	return byKey(idx.sources, idx.sourceByID, id)
 }
+func (idx *index) leg(id string) (routes.Leg, bool) { return byKey(idx.legs, idx.legByID, id) }
 
 func (idx *index) shipment(id string) (routes.Shipment, bool) {
-	i, ok := idx.shipmentByID[id]
-	if !ok {
-		return routes.Shipment{}, false
-	}
-	return idx.shipments[i], true
+	return byKey(idx.shipments, idx.shipmentByID, id)
 }
 
-func (idx *index) leg(id string) (routes.Leg, bool) {
-	i, ok := idx.legByID[id]
+func byKey[T any](xs []T, byID map[string]int, id string) (T, bool) {
+	i, ok := byID[id]
 	if !ok {
-		return routes.Leg{}, false
+		var zero T
+		return zero, false
 	}
-	return idx.legs[i], true
+	return xs[i], true
 }
 
 // pager collects one page of matches and counts them all.

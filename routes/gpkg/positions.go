@@ -186,19 +186,11 @@ func pointContained(g orb.Geometry, rs []orb.Bound) bool { return pointIn(g.(orb
 // positionFilter is the filter for q on positions; none when nothing can
 // match.
 func (s *Store) positionFilter(ctx context.Context, q routes.Query) (f filter, none bool, err error) {
-	if s.closed.Load() {
-		return f, false, s.errClosed()
+	f, none, err = s.vesselFilter(ctx, q, "time", "time")
+	if err == nil && !none {
+		f.spatial(positionsTable, q, true, pointContained)
 	}
-	mmsi, none, err := s.mmsiOf(ctx, q)
-	if err != nil || none {
-		return f, none, err
-	}
-	if mmsi != "" {
-		f.and("mmsi = ?", mmsi)
-	}
-	f.during(q.During, "time", "time")
-	f.spatial(positionsTable, q, true, pointContained)
-	return f, false, nil
+	return f, none, err
 }
 
 // Positions streams the positions matching q by time, then MMSI. Rows are

@@ -197,10 +197,7 @@ func createRTree(ctx context.Context, x executor, t Table) error {
 		"<r>", quoteIdent(t.rtreeName()),
 		"<n>", t.rtreeName(),
 	)
-	stmts := []string{`CREATE VIRTUAL TABLE <r> USING rtree(id, minx, maxx, miny, maxy)`}
-	for _, trig := range rtreeTriggers {
-		stmts = append(stmts, trig)
-	}
+	stmts := append([]string{`CREATE VIRTUAL TABLE <r> USING rtree(id, minx, maxx, miny, maxy)`}, rtreeTriggers...)
 	for _, q := range stmts {
 		if _, err := x.ExecContext(ctx, r.Replace(q)); err != nil {
 			return fmt.Errorf("create spatial index on %s: %w", t.Name, err)

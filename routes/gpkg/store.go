@@ -311,113 +311,78 @@ func (s *Store) Close() error {
 	return errors.Join(err, s.db.Close())
 }
 
-// Place returns the place with the given id.
-func (s *Store) Place(ctx context.Context, id string) (routes.Place, error) {
+// one reads a record from the index, or fails with routes.ErrNotFound.
+func one[T any](ctx context.Context, s *Store, kind, id string, find func(*index, string) (T, bool), clone func(T) T) (T, error) {
+	var zero T
 	idx, err := s.index(ctx)
 	if err != nil {
-		return routes.Place{}, err
+		return zero, err
 	}
-	p, ok := idx.place(id)
+	x, ok := find(idx, id)
 	if !ok {
-		return routes.Place{}, fmt.Errorf("place %q: %w", id, routes.ErrNotFound)
+		return zero, fmt.Errorf("%s %q: %w", kind, id, routes.ErrNotFound)
 	}
-	return clonePlace(p), nil
+	return clone(x), nil
+}
+
+// listOf answers a query from the index.
+func listOf[T any](ctx context.Context, s *Store, q routes.Query, query func(*index, routes.Query) routes.Page[T]) (routes.Page[T], error) {
+	idx, err := s.index(ctx)
+	if err != nil {
+		return routes.Page[T]{}, err
+	}
+	return query(idx, q), nil
+}
+
+func same[T any](x T) T { return x }
+
+// Place returns the place with the given id.
+func (s *Store) Place(ctx context.Context, id string) (routes.Place, error) {
+	return one(ctx, s, "place", id, (*index).place, clonePlace)
 }
 
 // Places lists the places matching q by id.
 func (s *Store) Places(ctx context.Context, q routes.Query) (routes.Page[routes.Place], error) {
-	idx, err := s.index(ctx)
-	if err != nil {
-		return routes.Page[routes.Place]{}, err
-	}
-	return idx.queryPlaces(q), nil
+	return listOf(ctx, s, q, (*index).queryPlaces)
 }
 
 // Vessel returns the vessel with the given id.
 func (s *Store) Vessel(ctx context.Context, id string) (routes.Vessel, error) {
-	idx, err := s.index(ctx)
-	if err != nil {
-		return routes.Vessel{}, err
-	}
-	v, ok := idx.vessel(id)
-	if !ok {
-		return routes.Vessel{}, fmt.Errorf("vessel %q: %w", id, routes.ErrNotFound)
-	}
-	return cloneVessel(v), nil
+	return one(ctx, s, "vessel", id, (*index).vessel, cloneVessel)
 }
 
 // Vessels lists the vessels matching q by id.
 func (s *Store) Vessels(ctx context.Context, q routes.Query) (routes.Page[routes.Vessel], error) {
-	idx, err := s.index(ctx)
-	if err != nil {
-		return routes.Page[routes.Vessel]{}, err
-	}
-	return idx.queryVessels(q), nil
+	return listOf(ctx, s, q, (*index).queryVessels)
 }
 
 // Source returns the source with the given id.
 func (s *Store) Source(ctx context.Context, id string) (routes.Source, error) {
-	idx, err := s.index(ctx)
-	if err != nil {
-		return routes.Source{}, err
-	}
-	src, ok := idx.source(id)
-	if !ok {
-		return routes.Source{}, fmt.Errorf("source %q: %w", id, routes.ErrNotFound)
-	}
-	return src, nil
+	return one(ctx, s, "source", id, (*index).source, same)
 }
 
 // Sources lists the sources by publication date, then id.
 func (s *Store) Sources(ctx context.Context, q routes.Query) (routes.Page[routes.Source], error) {
-	idx, err := s.index(ctx)
-	if err != nil {
-		return routes.Page[routes.Source]{}, err
-	}
-	return idx.querySources(q), nil
+	return listOf(ctx, s, q, (*index).querySources)
 }
 
 // Shipment returns the shipment with the given id and its legs in order.
 func (s *Store) Shipment(ctx context.Context, id string) (routes.Shipment, error) {
-	idx, err := s.index(ctx)
-	if err != nil {
-		return routes.Shipment{}, err
-	}
-	sh, ok := idx.shipment(id)
-	if !ok {
-		return routes.Shipment{}, fmt.Errorf("shipment %q: %w", id, routes.ErrNotFound)
-	}
-	return cloneShipment(sh, true), nil
+	return one(ctx, s, "shipment", id, (*index).shipment, func(sh routes.Shipment) routes.Shipment { return cloneShipment(sh, true) })
 }
 
 // Shipments lists the shipments matching q by start, then id, without their
 // legs.
 func (s *Store) Shipments(ctx context.Context, q routes.Query) (routes.Page[routes.Shipment], error) {
-	idx, err := s.index(ctx)
-	if err != nil {
-		return routes.Page[routes.Shipment]{}, err
-	}
-	return idx.queryShipments(q), nil
+	return listOf(ctx, s, q, (*index).queryShipments)
 }
 
 // Leg returns the leg with the given id.
 func (s *Store) Leg(ctx context.Context, id string) (routes.Leg, error) {
-	idx, err := s.index(ctx)
-	if err != nil {
-		return routes.Leg{}, err
-	}
-	l, ok := idx.leg(id)
-	if !ok {
-		return routes.Leg{}, fmt.Errorf("leg %q: %w", id, routes.ErrNotFound)
-	}
-	return cloneLeg(l), nil
+	return one(ctx, s, "leg", id, (*index).leg, cloneLeg)
 }
 
 // Legs lists the legs matching q by start, shipment, seq and id.
 func (s *Store) Legs(ctx context.Context, q routes.Query) (routes.Page[routes.Leg], error) {
-	idx, err := s.index(ctx)
-	if err != nil {
-		return routes.Page[routes.Leg]{}, err
-	}
-	return idx.queryLegs(q), nil
+	return listOf(ctx, s, q, (*index).queryLegs)
 }
