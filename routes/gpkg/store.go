@@ -263,7 +263,14 @@ func (s *Store) refresh(ctx context.Context) (*index, error) {
 	if idx := s.idx.Load(); idx != nil && idx.version == v {
 		return idx, nil // another reader reloaded it meanwhile
 	}
-	idx, err := loadIndex(ctx, s.db)
+	// One read transaction, so that the tables are read as of one moment
+	// even while another process writes.
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, s.unavailable("read", err)
+	}
+	defer tx.Rollback()
+	idx, err := loadIndex(ctx, tx)
 	if err != nil {
 		return nil, s.unavailable("read", err)
 	}
