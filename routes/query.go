@@ -12,28 +12,31 @@ import (
 
 // Query selects items from a Store. The zero Query selects everything. Each
 // list applies the fields that make sense for what it holds and ignores the
-// rest; see the field comments.
+// rest; see the field comments. Where a list matches through legs (shipments
+// and vessels), one and the same leg must meet every leg condition.
 type Query struct {
-	// During keeps items whose active period intersects it: legs by
-	// [depart.earliest, arrive.latest], shipments by the span of their legs,
-	// vessels by the legs they sail, positions by time, tracks and gaps by
-	// start and end, observations by their time window.
+	// During keeps items whose active period intersects it (both closed):
+	// legs by [depart.earliest, arrive.latest], shipments by the span of their
+	// legs, vessels by the legs they sail, positions by time, tracks and gaps
+	// by [start, end], observations by their time window.
 	During Interval
-	// BBox keeps items whose geometry intersects it: a place's point, a leg's
-	// line, any of a shipment's legs, a position's point.
+	// BBox keeps items whose geometry intersects it, touching included: a
+	// place's, position's or observation's point, a leg's or track's line, a
+	// gap's segment from where the silence began to where it ended, and
+	// shipments and vessels with such a leg.
 	BBox *BBox
-	// Near keeps positions, places and observations within a distance of a
-	// point.
+	// Near keeps positions, places and observations within a geodesic
+	// distance of a point.
 	Near *Near
-	// Via keeps legs that start or end at this place id, and shipments and
-	// vessels with such a leg.
+	// Via keeps legs that start or end at this place id (not places a leg
+	// only passes), and shipments and vessels with such a leg.
 	Via string
 	// Vessel keeps legs sailed by this vessel id, shipments with such a leg,
 	// and positions, tracks and gaps of the vessel's MMSI.
 	Vessel string
 	// MMSI keeps positions, tracks and gaps of this MMSI.
 	MMSI string
-	// Mode keeps legs of this mode and shipments with such a leg.
+	// Mode keeps legs of this mode, and shipments and vessels with such a leg.
 	Mode Mode
 	// Shipment keeps legs of this shipment id.
 	Shipment string

@@ -114,6 +114,9 @@ func Generate(seed uint64, n Sizes) (*Generated, error) {
 			}
 			at = l.Depart.Latest.Add(time.Duration(1+r.IntN(200)) * time.Hour)
 			l.Arrive = window(r, at)
+			if l.Arrive.Earliest.Before(l.Depart.Earliest) { // a whole day can start before an exact departure
+				l.Arrive = routes.Window{Earliest: at, Latest: at}
+			}
 			at = l.Arrive.Latest.Add(time.Duration(r.IntN(100)) * time.Hour)
 			if l.Mode == routes.Sea && n.Vessels > 0 {
 				l.Vessel = doc.Vessels[r.IntN(n.Vessels)].ID
