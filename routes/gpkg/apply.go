@@ -71,45 +71,37 @@ func (s *Store) Apply(ctx context.Context, b *routes.Batch) (routes.Changes, err
 // checkIDs rejects what would make an upsert ambiguous: a record without an
 // id, or the same id twice in one list.
 func checkIDs(b *routes.Batch) error {
-	var errs []error
-	check := func(list string, ids []string) {
+	var r rules
+	check := func(list string, n int, id func(int) string) {
 		seen := map[string]bool{}
-		for i, id := range ids {
-			switch {
-			case id == "":
-				errs = append(errs, routes.FieldError{Path: fmt.Sprintf("%s[%d].id", list, i), Msg: "is required"})
-			case seen[id]:
-				errs = append(errs, routes.FieldError{Path: fmt.Sprintf("%s[%d].id", list, i),
-					Msg: fmt.Sprintf("%q appears twice in the batch", id)})
-			}
-			seen[id] = true
-		}
-	}
-	ids := func(n int, id func(int) string) []string {
-		out := make([]string, n)
 		for i := range n {
-			out[i] = id(i)
+			switch path := fmt.Sprintf("%s[%d].id", list, i); {
+			case id(i) == "":
+				r.fail(path, "is required")
+			case seen[id(i)]:
+				r.fail(path, "%q appears twice in the batch", id(i))
+			}
+			seen[id(i)] = true
 		}
-		return out
 	}
-	check("places", ids(len(b.Places), func(i int) string { return b.Places[i].ID }))
-	check("vessels", ids(len(b.Vessels), func(i int) string { return b.Vessels[i].ID }))
-	check("sources", ids(len(b.Sources), func(i int) string { return b.Sources[i].ID }))
-	check("shipments", ids(len(b.Shipments), func(i int) string { return b.Shipments[i].ID }))
+	check("places", len(b.Places), func(i int) string { return b.Places[i].ID })
+	check("vessels", len(b.Vessels), func(i int) string { return b.Vessels[i].ID })
+	check("sources", len(b.Sources), func(i int) string { return b.Sources[i].ID })
+	check("shipments", len(b.Shipments), func(i int) string { return b.Shipments[i].ID })
 	var legIDs []string
 	for i, sh := range b.Shipments {
 		if len(sh.Legs) == 0 {
-			errs = append(errs, routes.FieldError{Path: fmt.Sprintf("shipments[%d].legs", i), Msg: "at least one leg is required"})
+			r.fail(fmt.Sprintf("shipments[%d].legs", i), "at least one leg is required")
 		}
 		for _, l := range sh.Legs {
 			legIDs = append(legIDs, l.ID)
 		}
 	}
-	check("legs", legIDs)
-	check("tracks", ids(len(b.Tracks), func(i int) string { return b.Tracks[i].ID }))
-	check("gaps", ids(len(b.Gaps), func(i int) string { return b.Gaps[i].ID }))
-	check("observations", ids(len(b.Observations), func(i int) string { return b.Observations[i].ID }))
-	return errors.Join(errs...)
+	check("legs", len(legIDs), func(i int) string { return legIDs[i] })
+	check("tracks", len(b.Tracks), func(i int) string { return b.Tracks[i].ID })
+	check("gaps", len(b.Gaps), func(i int) string { return b.Gaps[i].ID })
+	check("observations", len(b.Observations), func(i int) string { return b.Observations[i].ID })
+	return r.err()
 }
 
 // writer writes one batch inside a transaction.

@@ -1,7 +1,6 @@
 package gpkg
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -29,10 +28,18 @@ var (
 )
 
 // rules collects broken rules as field errors.
-type rules struct{ errs []error }
+type rules struct{ errs routes.ValidationError }
 
 func (r *rules) fail(path, format string, args ...any) {
 	r.errs = append(r.errs, routes.FieldError{Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// err is the broken rules, or nil.
+func (r *rules) err() error {
+	if len(r.errs) == 0 {
+		return nil
+	}
+	return r.errs
 }
 
 func (r *rules) slug(path, id string) {
@@ -199,5 +206,5 @@ func checkBatch(b *routes.Batch, old *index) error {
 		}
 		r.lonLat(path, o.Point())
 	}
-	return errors.Join(r.errs...)
+	return r.err()
 }

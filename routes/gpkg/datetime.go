@@ -8,11 +8,15 @@ import (
 )
 
 // dateTimeLayout is how DATETIME columns are written: ISO 8601 in UTC with a
-// 'Z' and a decimal fraction of a second, as GeoPackage asks (clause 1.1.1.1.1,
-// table 1). The fraction has six digits, not three, because shiptrack keeps
-// microseconds (a bare date ends at 23:59:59.999999) and a time read back must
-// equal the time written. The width is fixed so that text order is time
-// order: indexes and range conditions on these columns work as on times.
+// 'Z' and a decimal fraction of a second (GeoPackage 1.3, table 1). The
+// fraction has six digits where the specification shows three, because
+// shiptrack keeps microseconds — a bare date ends at 23:59:59.999999 — and
+// both stores must read back exactly the time written. GDAL and QGIS read
+// these values, to the millisecond, with one "non-conformant content"
+// warning per file opened; the alternative, a second column for every time,
+// would clutter every attribute table. The width is fixed so that text order
+// is time order: indexes and range conditions on these columns work as on
+// times.
 const dateTimeLayout = "2006-01-02T15:04:05.000000Z"
 
 // FormatDateTime writes t for a GeoPackage DATETIME column.

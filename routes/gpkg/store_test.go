@@ -94,3 +94,42 @@ func TestNotFound(t *testing.T) {
 		}
 	}
 }
+
+// TestApplyRejects hands Apply batches that routes.Prepare would have
+// refused: each error names the field, and nothing is written.
+func TestApplyRejects(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTemp(t)
+	for _, c := range []struct {
+		name  string
+		spoil func(b *routes.Batch)
+		want  string
+	}{
+		{"unknown vessel", func(b *routes.Batch) { b.Shipments[0].Legs[0].Vessel = "flying-dutchman" }, "shipments[0].legs[0].vessel"},
+		{"unknown origin", func(b *routes.Batch) { b.Shipments[1].Legs[0].Origin = "atlantis" }, "shipments[1].legs[0].origin"},
+		{"unknown source", func(b *routes.Batch) { b.Shipments[0].Sources[1].Source = "rumour" }, "shipments[0].sources[1].source"},
+		{"country", func(b *routes.Batch) { b.Places[2].Country = "Russia" }, "places[2].country"},
+		{"latitude", func(b *routes.Batch) { b.Places[0].Lat = 95 }, "places[0]"},
+		{"slug", func(b *routes.Batch) { b.Vessels[0].ID = "Angara" }, "vessels[0].id"},
+		{"repeated id", func(b *routes.Batch) { b.Sources[1].ID = b.Sources[0].ID }, "sources[1].id"},
+		{"repeated seq", func(b *routes.Batch) { b.Shipments[0].Legs[1].Seq = 1 }, "shipments[0].legs[1].seq"},
+		{"no legs", func(b *routes.Batch) { b.Shipments[1].Legs = nil }, "shipments[1].legs"},
+		{"windows out of order", func(b *routes.Batch) {
+			l := &b.Shipments[0].Legs[0]
+			l.Depart.Earliest, l.Depart.Latest = l.Depart.Latest, l.Depart.Earliest
+		}, "shipments[0].legs[0].depart"},
+		{"track ends first", func(b *routes.Batch) { b.Tracks[0].End = b.Tracks[0].Start.Add(-1) }, "tracks[0]"},
+		{"observation kind", func(b *routes.Batch) { b.Observations[0].Kind = "rumour" }, "observations[0].kind"},
+	} {
+		b := prepared(t, s)
+		c.spoil(b)
+		_, err := s.Apply(ctx, b)
+		v, ok := routes.AsValidation(err)
+		if !ok || len(v) == 0 || v[0].Path != c.want {
+			t.Errorf("%s: Apply = %v; want a validation error at %s", c.name, err, c.want)
+		}
+	}
+	if p, err := s.Places(ctx, routes.Query{}); err != nil || p.Matched != 0 {
+		t.Errorf("after refused batches the store holds %d places, %v; want none", p.Matched, err)
+	}
+}
