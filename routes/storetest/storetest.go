@@ -327,7 +327,7 @@ func testConcurrent(t *testing.T, s routes.Store) {
 			for j := range 10 {
 				if i == 0 && j%3 == 0 { // a writer among readers
 					if _, err := s.Apply(ctx, g.Batch); err != nil {
-						errs <- fmt.Errorf("Apply: %w", err)
+						errs <- fmt.Errorf("concurrent apply: %w", err)
 					}
 					continue
 				}
