@@ -325,7 +325,13 @@ func (w *walker) object(s *shape, n, depth int) error {
 		}
 		key, _ := tok.(string)
 		child, known := s.fields[key]
-		known = known || s.open
+		// An open object takes foreign members, but not one that differs
+		// from a known member only in case: the decoder would take it for
+		// that member.
+		if !known && s.open {
+			_, variant := caseOf(key, s)
+			known = !variant
+		}
 		repeated := slices.Contains(seen, key)
 		if (!known || repeated) && !w.record {
 			return errProblem
@@ -376,12 +382,20 @@ func (w *walker) fail(off int, field, msg string) {
 // meant when only its case differs (the standard decoder would have taken
 // it silently).
 func unknownField(key string, s *shape) string {
-	for name := range s.fields {
-		if strings.EqualFold(name, key) {
-			return fmt.Sprintf("unknown field %q (did you mean %q?)", key, name)
-		}
+	if name, ok := caseOf(key, s); ok {
+		return fmt.Sprintf("unknown field %q (did you mean %q?)", key, name)
 	}
 	return fmt.Sprintf("unknown field %q", key)
+}
+
+// caseOf finds the field of s that key names in another case.
+func caseOf(key string, s *shape) (string, bool) {
+	for name := range s.fields {
+		if strings.EqualFold(name, key) {
+			return name, true
+		}
+	}
+	return "", false
 }
 
 // blame pins a decoding error on the innermost values under node n that fail

@@ -143,6 +143,9 @@ func parseGeoJSON(name string, data []byte) (parsed, Errors) {
 	f.props = make([]*docFile, len(env.Features))
 	f.idFrom = make([]idSource, len(env.Features))
 	for j, ft := range env.Features {
+		if len(errs) >= maxFileErrors {
+			break
+		}
 		path := fmt.Sprintf("features[%d]", j)
 		if ft.Type != "Feature" {
 			fail(path+".type", fmt.Sprintf("want \"Feature\", got %q", ft.Type))
@@ -332,13 +335,20 @@ func readGeometry(raw json.RawMessage) (orb.Geometry, *geometryError) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, &geometryError{msg: "is required: a Point for a place, a LineString or MultiLineString for a leg"}
 	}
-	var g struct {
-		Type        string          `json:"type"`
-		Coordinates json.RawMessage `json:"coordinates"`
-	}
-	if err := json.Unmarshal(raw, &g); err != nil {
+	// Members are looked up by their exact names: the standard decoder
+	// would take "Type" for "type".
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &members); err != nil {
 		return nil, &geometryError{msg: "want a GeoJSON geometry object: " + strings.TrimPrefix(err.Error(), "json: ")}
 	}
+	var g struct {
+		Type        string
+		Coordinates json.RawMessage
+	}
+	if err := json.Unmarshal(members["type"], &g.Type); err != nil {
+		return nil, &geometryError{at: ".type", msg: "is required: the geometry's type, a string such as \"Point\""}
+	}
+	g.Coordinates = members["coordinates"]
 	if !geometryTypes[g.Type] {
 		return nil, &geometryError{at: ".type", msg: fmt.Sprintf("%q is not a GeoJSON geometry type", g.Type)}
 	}

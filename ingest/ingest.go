@@ -152,6 +152,7 @@ func Read(ctx context.Context, known routes.Lookup, in Inputs) (*routes.Batch, S
 		if err := ctx.Err(); err != nil {
 			return nil, sum, err
 		}
+		in.meter.reading(fi.display)
 		data, ferr, err := readFile(fi)
 		if err != nil {
 			return nil, sum, err

@@ -19,6 +19,7 @@ type Meter struct {
 
 	mu      sync.Mutex
 	doing   string // the phase: reading, checking, writing
+	current string // the file being read
 	files   int
 	bytes   int64
 	records int
@@ -54,6 +55,16 @@ func (m *Meter) run() {
 	}
 }
 
+// reading names the file being read.
+func (m *Meter) reading(name string) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.current = name
+}
+
 // file counts a file read.
 func (m *Meter) file(bytes, records int) {
 	if m == nil {
@@ -80,9 +91,15 @@ func (m *Meter) phase(name string, records int) {
 // draw writes the line; the caller holds mu.
 func (m *Meter) draw() {
 	elapsed := time.Since(m.start)
-	line := fmt.Sprintf("%s: %d files, %.1f MiB, %d records", m.doing, m.files, float64(m.bytes)/(1<<20), m.records)
-	if m.doing == "reading" && elapsed >= time.Second {
-		line += fmt.Sprintf(", %.0f records/s", float64(m.records)/elapsed.Seconds())
+	files := fmt.Sprintf("%d files (%.1f MiB)", m.files, float64(m.bytes)/(1<<20))
+	var line string
+	if m.doing == "reading" {
+		line = fmt.Sprintf("reading %s: %d records from %s", m.current, m.records, files)
+		if elapsed >= time.Second {
+			line += fmt.Sprintf(", %.0f records/s", float64(m.records)/elapsed.Seconds())
+		}
+	} else {
+		line = fmt.Sprintf("%s %d records from %s", m.doing, m.records, files)
 	}
 	s := int(elapsed.Seconds())
 	fmt.Fprintf(m.w, "\r\033[K%s, %d:%02d", line, s/60, s%60)

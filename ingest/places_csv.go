@@ -112,6 +112,7 @@ type csvFile struct {
 	headers []string       // as written
 	column  map[string]int // Place field → column index
 	rows    []int64        // the offset at which each place's row starts
+	lines   []int          // the offset at which each line starts, indexed when first needed
 	derived []bool         // whether each place's id was made from its name
 	places  []routes.Place
 }
@@ -141,6 +142,9 @@ func parsePlacesCSV(name string, data []byte) (parsed, Errors) {
 	headerLine, _ := r.FieldPos(0)
 	unnamed := []int{}
 	for i, h := range header {
+		if len(errs) >= maxFileErrors {
+			return nil, errs
+		}
 		line, col := r.FieldPos(i)
 		if strings.TrimSpace(h) == "" {
 			unnamed = append(unnamed, i)
@@ -166,7 +170,7 @@ func parsePlacesCSV(name string, data []byte) (parsed, Errors) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	for {
+	for len(errs) < maxFileErrors {
 		start := r.InputOffset()
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
@@ -266,6 +270,9 @@ func columnList() string {
 	return strings.Join(names, ", ")
 }
 
+// kindSpelling turns "rail station" and "rail-station" into rail_station.
+var kindSpelling = strings.NewReplacer(" ", "_", "-", "_")
+
 // decimalNumber is a number as a table writes one: no hexadecimal, no
 // infinities or NaN, which strconv.ParseFloat would take.
 var decimalNumber = regexp.MustCompile(`^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$`)
@@ -299,7 +306,7 @@ func (f *csvFile) place(rec []string, fail func(i int, msg string) FileError) (r
 	p := routes.Place{
 		ID:       get("id"),
 		Name:     get("name"),
-		Kind:     routes.PlaceKind(strings.NewReplacer(" ", "_", "-", "_").Replace(strings.ToLower(get("kind")))),
+		Kind:     routes.PlaceKind(kindSpelling.Replace(strings.ToLower(get("kind")))),
 		Country:  strings.ToUpper(get("country")),
 		UNLOCODE: strings.ToUpper(strings.ReplaceAll(get("unlocode"), " ", "")),
 		Lat:      degrees("lat"),
@@ -325,18 +332,18 @@ func (f *csvFile) place(rec []string, fail func(i int, msg string) FileError) (r
 // at makes an error at a line and a byte column of the file; a column past
 // the end of the line is its end.
 func (f *csvFile) at(line, byteCol int, field, msg string) FileError {
-	start := 0
-	for l := 1; l < line && start < len(f.data); l++ {
-		i := bytes.IndexByte(f.data[start:], '\n')
-		if i < 0 {
-			start = len(f.data)
-			break
+	if f.lines == nil {
+		f.lines = []int{0}
+		for i, b := range f.data {
+			if b == '\n' {
+				f.lines = append(f.lines, i+1)
+			}
 		}
-		start += i + 1
 	}
-	lineEnd := len(f.data)
-	if i := bytes.IndexByte(f.data[start:], '\n'); i >= 0 {
-		lineEnd = start + i
+	line = min(max(line, 1), len(f.lines))
+	start, lineEnd := f.lines[line-1], len(f.data)
+	if line < len(f.lines) {
+		lineEnd = f.lines[line] - 1
 	}
 	end := min(start+max(byteCol-1, 0), lineEnd)
 	return FileError{File: f.name, Line: line, Column: utf8.RuneCount(f.data[start:end]) + 1, Field: field, Msg: msg}

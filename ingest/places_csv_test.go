@@ -1,6 +1,7 @@
 package ingest_test
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -163,4 +164,20 @@ func FuzzPlacesCSV(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fuzzRead(t, "f.csv", data)
 	})
+}
+
+// BenchmarkPlacesCSV reads a table of 100,000 places.
+func BenchmarkPlacesCSV(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("id,name,kind,country,unlocode,lat,lon,aliases\n")
+	for i := range 100_000 {
+		fmt.Fprintf(&sb, "p%d,Place %d,port,RU,,%.4f,%.4f,Alias %d;Other\n", i, i, float64(i%160)-80, float64(i%340)-170, i)
+	}
+	files := mapFS(map[string]string{"places.csv": sb.String()})
+	b.SetBytes(int64(sb.Len()))
+	for b.Loop() {
+		if _, _, err := ingest.Read(b.Context(), nil, ingest.FS(files, "places.csv")); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
