@@ -46,6 +46,11 @@ type Options struct {
 	// Token is the bearer token that write endpoints will require. Empty
 	// disables writes. The read API ignores it.
 	Token string
+	// Ingester reads the files the write endpoints receive; nil disables
+	// writes. See write.go.
+	Ingester Ingester
+	// MaxBody bounds a write's body in bytes; zero means DefaultMaxBody.
+	MaxBody int64
 	// Timeout bounds each request through its context: store calls still
 	// running when it passes are cancelled and the client gets a 503.
 	// Zero means DefaultTimeout; a negative value means no bound.
@@ -57,12 +62,13 @@ type server struct {
 	store   routes.Store
 	log     *slog.Logger
 	timeout time.Duration
+	writes  writes
 }
 
 // New returns the HTTP handler for the whole service, reading from store.
 // The caller keeps ownership of store and closes it after the server stops.
 func New(store routes.Store, opts Options) http.Handler {
-	s := &server{store: store, log: opts.Logger, timeout: opts.Timeout}
+	s := &server{store: store, log: opts.Logger, timeout: opts.Timeout, writes: newWrites(opts)}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
