@@ -149,6 +149,8 @@ func badGeoJSONCases(t testing.TB) []badCase {
 			[]want{{"bad.geojson", `"Features"`, "", `unknown field "Features" (did you mean "features"?)`}}},
 		{"a geometry's type in another case", one(editGeoJSON(t, `{"type": "Point", "coordinates": [130.3, 42.2]}`, `{"Type": "Point", "coordinates": [130.3, 42.2]}`)),
 			[]want{{"bad.geojson", `"geometry": {"Type"`, "features[0].geometry.type", "is required: the geometry's type"}}},
+		{"a NUL in a name", one(editGeoJSON(t, `"name": "B"`, `"name": "B\u0000"`)),
+			[]want{{"bad.geojson", `"name": "B\u0000"`, "features[1].properties.name", "holds a NUL character"}}},
 		{"broken JSON", one(editGeoJSON(t, `"kind": "port", "country": "KP"}},`, `"kind": "port", "country": "KP"},`)),
 			[]want{{"bad.geojson", `{"type": "Feature", "geometry": {"type": "Point", "coordinates": [132.3`, "features[0]", "invalid JSON"}}},
 		{"nested too deep", one(editGeoJSON(t, `"name": "exported from QGIS"`, `"name": `+strings.Repeat("[", 100)+strings.Repeat("]", 100))),

@@ -194,6 +194,9 @@ func Read(ctx context.Context, known routes.Lookup, in Inputs) (*routes.Batch, S
 		return nil, sum, errs[:min(len(errs), maxErrors)]
 	}
 	in.meter.phase("checking", sum.Read.Total())
+	if v := nulText(d); len(v) > 0 {
+		return nil, sum, m.place(v)
+	}
 	batch, err := routes.Prepare(ctx, known, d)
 	if err != nil {
 		if v, ok := routes.AsValidation(err); ok {

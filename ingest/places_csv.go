@@ -232,8 +232,11 @@ func (f *csvFile) checkText() *FileError {
 		return nil
 	}
 	line, col := position(f.data, bad)
-	return &FileError{File: f.name, Line: line, Column: col, Kind: Malformed,
-		Msg: "not UTF-8 text: save the table as CSV UTF-8"}
+	msg := "not UTF-8 text: save the table as CSV UTF-8"
+	if f.data[bad] == 0 {
+		msg = "a NUL byte: not text"
+	}
+	return &FileError{File: f.name, Line: line, Column: col, Kind: Malformed, Msg: msg}
 }
 
 func (f *csvFile) reader(off int64) *csv.Reader {

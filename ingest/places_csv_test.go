@@ -126,7 +126,7 @@ func badPlacesCSVCases(t testing.TB) []badCase {
 		{"not UTF-8", one(editCSV(t, "Dunay,port", "Dun\xe4y,port")),
 			[]want{{"bad.csv", "\xe4", "", "not UTF-8 text"}}},
 		{"a NUL byte", one(editCSV(t, "Dunay,port", "Dunay\x00,port")),
-			[]want{{"bad.csv", "\x00", "", "not UTF-8 text"}}},
+			[]want{{"bad.csv", "\x00", "", "a NUL byte: not text"}}},
 		{"an empty file", one(""),
 			[]want{{"bad.csv", "", "", "the file is empty: want a header row"}}},
 	}

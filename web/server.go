@@ -12,6 +12,9 @@
 //	GET /api/shipments/{id}/route    the legs in order, with totals
 //	GET /healthz, /readyz
 //
+// The write API, POST /api/ingest and POST /api/shipments, takes files
+// behind a bearer token; see Ingester.
+//
 // Lists are RFC 7946 FeatureCollections with the foreign members
 // numberMatched, numberReturned and links (self, next, prev). A parameter an
 // endpoint does not accept, a repeated one, or a filter id that names nothing

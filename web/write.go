@@ -241,9 +241,10 @@ func writeParams(raw string, params []string) (url.Values, error) {
 	return q, nil
 }
 
-// mediaType reads a Content-Type. Forms are refused: a client that sends
-// one (curl -d) has mangled the file, dropping its line breaks. An endpoint
-// that takes one format (a shipment document) wants JSON.
+// mediaType reads a Content-Type. A urlencoded form says nothing of the
+// file: it is what curl sends with --data-binary unless told otherwise. A
+// multipart form is refused: its parts are not read. An endpoint that takes
+// one format (a shipment document) wants JSON.
 func mediaType(contentType, format string) (string, error) {
 	if contentType == "" {
 		return "", nil
@@ -256,7 +257,9 @@ func mediaType(contentType, format string) (string, error) {
 		return "", fmt.Errorf("charset %q: send UTF-8 text", cs)
 	}
 	switch {
-	case mt == "application/x-www-form-urlencoded" || strings.HasPrefix(mt, "multipart/"):
+	case mt == "application/x-www-form-urlencoded":
+		return "", nil
+	case strings.HasPrefix(mt, "multipart/"):
 		return "", fmt.Errorf("%s: send the file itself as the body (curl --data-binary @FILE), with its own Content-Type", mt)
 	case format == "document" && mt != "application/json" && !strings.HasSuffix(mt, "+json"):
 		return "", fmt.Errorf("%s: a shipment document is application/json", mt)

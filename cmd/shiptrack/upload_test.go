@@ -11,9 +11,11 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	shiptrack "github.com/shiptrack/shiptrack"
 	"github.com/shiptrack/shiptrack/ingest"
+	"github.com/shiptrack/shiptrack/internal/chunked"
 	"github.com/shiptrack/shiptrack/routes"
 	"github.com/shiptrack/shiptrack/routes/gpkg"
 	"github.com/shiptrack/shiptrack/routes/postgis"
@@ -70,44 +72,35 @@ func eachWriteStore(t *testing.T, f func(t *testing.T, s routes.Store, srv *http
 
 // storeContents is everything in a store that a write can change.
 type storeContents struct {
-	Places       routes.Page[routes.Place]
-	Vessels      routes.Page[routes.Vessel]
-	Sources      routes.Page[routes.Source]
+	Places       []routes.Place
+	Vessels      []routes.Vessel
+	Sources      []routes.Source
 	Shipments    []routes.Shipment // each read whole, with its legs
-	Observations routes.Page[routes.Observation]
+	Observations []routes.Observation
 }
 
 func contentsOf(t *testing.T, s routes.Store) storeContents {
 	t.Helper()
-	ctx, q := t.Context(), routes.Query{}
-	var c storeContents
-	var err error
-	check := func(e error) {
-		if e != nil && err == nil {
-			err = e
+	c := storeContents{Places: items(t, s.Places), Vessels: items(t, s.Vessels), Sources: items(t, s.Sources),
+		Observations: items(t, s.Observations)}
+	for _, sh := range items(t, s.Shipments) {
+		whole, err := s.Shipment(t.Context(), sh.ID)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	c.Places, err = s.Places(ctx, q)
-	v, e := s.Vessels(ctx, q)
-	c.Vessels = v
-	check(e)
-	src, e := s.Sources(ctx, q)
-	c.Sources = src
-	check(e)
-	obs, e := s.Observations(ctx, q)
-	c.Observations = obs
-	check(e)
-	ships, e := s.Shipments(ctx, q)
-	check(e)
-	for _, sh := range ships.Items {
-		whole, e := s.Shipment(ctx, sh.ID)
-		check(e)
 		c.Shipments = append(c.Shipments, whole)
 	}
+	return c
+}
+
+// items lists every record of one kind.
+func items[T any](t *testing.T, list func(context.Context, routes.Query) (routes.Page[T], error)) []T {
+	t.Helper()
+	p, err := list(t.Context(), routes.Query{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c
+	return p.Items
 }
 
 // sendFile posts body to path with the write token.
@@ -124,13 +117,28 @@ func sendFile(t *testing.T, srv *httptest.Server, path, contentType string, body
 	if auth != "" {
 		req.Header.Set("Authorization", auth)
 	}
-	res, err := srv.Client().Do(req)
+	var res *http.Response
+	var got []byte
+	if length < 0 {
+		// Chunked, hearing an answer given before the body ends.
+		res, got, err = chunked.Post(srv.Listener.Addr().String(), path, req.Header, body)
+	} else {
+		// The client waits to be asked for the body, so that a server
+		// that answers without reading it is heard.
+		req.Header.Set("Expect", "100-continue")
+		client := &http.Client{Transport: &http.Transport{ExpectContinueTimeout: time.Minute}}
+		defer client.CloseIdleConnections()
+		res, err = client.Do(req)
+		if err == nil {
+			defer res.Body.Close()
+			got, err = io.ReadAll(res.Body)
+		}
+	}
 	if err != nil {
 		t.Fatalf("POST %s: %v", path, err)
 	}
-	defer res.Body.Close()
 	var v map[string]any
-	if err := json.NewDecoder(res.Body).Decode(&v); err != nil {
+	if err := json.Unmarshal(got, &v); err != nil {
 		t.Fatalf("POST %s: %d, the answer is not JSON: %v", path, res.StatusCode, err)
 	}
 	return res.StatusCode, v
@@ -186,6 +194,9 @@ func TestWriteRefusedChangesNothing(t *testing.T) {
 		{name: "an unknown place", path: "/api/shipments", contentType: "application/json",
 			body:   strings.Replace(goodDocument, `"destination": "fokino"`, `"destination": "atlantis"`, 1),
 			status: 422, problem: "/problems/invalid-body", field: "shipments[0].legs[0].destination", detail: `unknown place "atlantis"`, line: 4, column: 76},
+		{name: "a NUL character, which PostgreSQL cannot hold", path: "/api/shipments", contentType: "application/json",
+			body:   strings.Replace(goodDocument, `"name": "Fokino"`, `"name": "Fo\u0000kino"`, 1),
+			status: 422, problem: "/problems/invalid-body", field: "places[0].name", detail: "holds a NUL character", line: 1, column: 30},
 		{name: "a self-intersecting polygon", path: "/api/ingest", contentType: "application/geo+json", body: polygon,
 			status: 422, problem: "/problems/invalid-body", field: "features[0].geometry", detail: "Self-intersection", line: 2, column: 23},
 		{name: "a coordinate no number holds", path: "/api/ingest?filename=places.geojson", body: strings.Replace(goodGeoJSON, "132.4", "1e999", 1),
