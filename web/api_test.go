@@ -308,26 +308,33 @@ func TestGolden(t *testing.T) {
 			if res.status != http.StatusOK {
 				t.Fatalf("GET %s = %d %s", g.path, res.status, res.body)
 			}
-			var buf bytes.Buffer
-			if err := json.Indent(&buf, res.body, "", "  "); err != nil {
-				t.Fatal(err)
-			}
-			file := filepath.Join("testdata", "golden", g.name+".json")
-			if *update {
-				if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				continue
-			}
-			want, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatalf("%v (run go test ./web -update to create it)", err)
-			}
-			if !bytes.Equal(buf.Bytes(), want) {
-				t.Errorf("GET %s differs from %s:\n%s", g.path, file, buf.Bytes())
-			}
+			checkGolden(t, g.name, g.path, res.body)
 		}
 	})
+}
+
+// checkGolden compares an answer, indented, with testdata/golden/name.json,
+// or with -update rewrites the file.
+func checkGolden(t *testing.T, name, path string, body []byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, body, "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join("testdata", "golden", name+".json")
+	if *update {
+		if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("%v (run go test ./web -update to create it)", err)
+	}
+	if !bytes.Equal(buf.Bytes(), want) {
+		t.Errorf("GET %s differs from %s:\n%s", path, file, buf.Bytes())
+	}
 }
 
 // TestSameAnswers asks both stores the same questions and wants the same
