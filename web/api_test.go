@@ -304,21 +304,21 @@ func TestGolden(t *testing.T) {
 	eachBackend(t, func(t *testing.T, open func(t *testing.T) routes.Store) {
 		srv := serveFixture(t, open)
 		for _, g := range golden {
-			res := get(t, srv, g.path)
-			if res.status != http.StatusOK {
-				t.Fatalf("GET %s = %d %s", g.path, res.status, res.body)
-			}
-			checkGolden(t, g.name, g.path, res.body)
+			checkGolden(t, srv, g.name, g.path)
 		}
 	})
 }
 
-// checkGolden compares an answer, indented, with testdata/golden/name.json,
-// or with -update rewrites the file.
-func checkGolden(t *testing.T, name, path string, body []byte) {
+// checkGolden compares the answer to GET path, indented, with
+// testdata/golden/name.json, or with -update rewrites the file.
+func checkGolden(t *testing.T, srv *httptest.Server, name, path string) {
 	t.Helper()
+	res := get(t, srv, path)
+	if res.status != http.StatusOK {
+		t.Fatalf("GET %s = %d %s", path, res.status, res.body)
+	}
 	var buf bytes.Buffer
-	if err := json.Indent(&buf, body, "", "  "); err != nil {
+	if err := json.Indent(&buf, res.body, "", "  "); err != nil {
 		t.Fatal(err)
 	}
 	file := filepath.Join("testdata", "golden", name+".json")

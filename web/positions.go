@@ -59,12 +59,14 @@ func setWithin(_ context.Context, _ routes.Store, q *routes.Query, v string) err
 	return nil
 }
 
-// needWithin refuses a near that came without its distance.
-func needWithin(q routes.Query) error {
-	if q.Near != nil && math.IsNaN(q.Near.Meters) {
-		return &paramError{Param: "within", Detail: "is required with near: the distance, such as 20km, 5nm or 800m"}
+// parseNearQuery is parseQuery for the endpoints that take near and within,
+// refusing a near that came without its distance.
+func parseNearQuery(r *http.Request, st routes.Store, accepted ...string) (routes.Query, error) {
+	q, err := parseQuery(r.Context(), st, r.URL.RawQuery, accepted...)
+	if err == nil && q.Near != nil && math.IsNaN(q.Near.Meters) {
+		err = &paramError{Param: "within", Detail: "is required with near: the distance, such as 20km, 5nm or 800m"}
 	}
-	return nil
+	return q, err
 }
 
 func setMMSI(_ context.Context, _ routes.Store, q *routes.Query, v string) error {
@@ -81,11 +83,8 @@ func setMMSI(_ context.Context, _ routes.Store, q *routes.Query, v string) error
 // position beyond the page says whether a next link is due.
 func (s *server) positions(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	q, err := parseQuery(ctx, s.store, r.URL.RawQuery, positionParams...)
+	q, err := parseNearQuery(r, s.store, positionParams...)
 	if err != nil {
-		return err
-	}
-	if err := needWithin(q); err != nil {
 		return err
 	}
 	limit := q.Limit
@@ -159,11 +158,8 @@ func (s *server) vessels() http.HandlerFunc {
 			}
 		}
 		ctx := r.Context()
-		q, err := parseQuery(ctx, s.store, r.URL.RawQuery, approachParams...)
+		q, err := parseNearQuery(r, s.store, approachParams...)
 		if err != nil {
-			return err
-		}
-		if err := needWithin(q); err != nil {
 			return err
 		}
 		whole := q

@@ -196,13 +196,7 @@ func TestVesselsNear(t *testing.T) {
 
 // TestAISBadInput sends the AIS questions malformed and hostile parameters.
 func TestAISBadInput(t *testing.T) {
-	srv := serveAIS(t, openGPKG)
-	for _, c := range []struct {
-		path   string
-		status int
-		param  string
-		detail string
-	}{
+	checkProblems(t, serveAIS(t, openGPKG), []badRequest{
 		{"/api/positions?near=dunay", 400, "within", "required"},
 		{"/api/positions?within=20km", 400, "within", "needs near"},
 		{"/api/positions?near=dunay&within=-20km", 400, "within", "negative"},
@@ -227,14 +221,7 @@ func TestAISBadInput(t *testing.T) {
 		{"/api/vessels?near=dunay&within=20km&mode=sea", 400, "mode", "cannot be combined with near"},
 		{"/api/vessels?near=dunay&within=20km&shipment=fox-2023-09", 400, "shipment", "unknown parameter"},
 		{"/api/vessels?near=dunay&within=abc", 400, "within", "not a distance"},
-	} {
-		t.Run(c.path, func(t *testing.T) {
-			p := getProblem(t, srv, http.MethodGet, c.path, c.status)
-			if p.Parameter != c.param || !strings.Contains(p.Detail, c.detail) {
-				t.Errorf("problem names %q: %q; want %q and a detail holding %q", p.Parameter, p.Detail, c.param, c.detail)
-			}
-		})
-	}
+	})
 }
 
 // failingPositions is a real store whose position stream breaks after a

@@ -91,13 +91,7 @@ func TestWhere(t *testing.T) {
 // TestWhereBadInput: a missing, unparsable or interval time and an unknown
 // shipment are refused, naming what is wrong.
 func TestWhereBadInput(t *testing.T) {
-	srv := serveAIS(t, openGPKG)
-	for _, c := range []struct {
-		path   string
-		status int
-		param  string
-		detail string
-	}{
+	checkProblems(t, serveAIS(t, openGPKG), []badRequest{
 		{"/api/shipments/nk-ru-2023-09/position", 400, "at", "required"},
 		{"/api/shipments/nk-ru-2023-09/position?at=", 400, "at", "empty"},
 		{"/api/shipments/nk-ru-2023-09/position?at=soon", 400, "at", "neither a date"},
@@ -108,7 +102,22 @@ func TestWhereBadInput(t *testing.T) {
 		{"/api/shipments/nk-ru-2023-09/position?datetime=2023-09-07", 400, "datetime", "unknown parameter"},
 		{"/api/shipments/no-such-shipment/position?at=2023-09-10", 404, "id", "no shipment 'no-such-shipment'"},
 		{"/api/shipments/" + url.PathEscape("x' OR '1'='1") + "/position?at=2023-09-10", 404, "id", "no shipment"},
-	} {
+	})
+}
+
+// badRequest is a request the API must refuse, and how.
+type badRequest struct {
+	path   string
+	status int
+	param  string
+	detail string // a fragment the detail must hold
+}
+
+// checkProblems sends each request and wants its problem document naming
+// the parameter.
+func checkProblems(t *testing.T, srv *httptest.Server, cases []badRequest) {
+	t.Helper()
+	for _, c := range cases {
 		t.Run(c.path, func(t *testing.T) {
 			p := getProblem(t, srv, http.MethodGet, c.path, c.status)
 			if p.Parameter != c.param || !strings.Contains(p.Detail, c.detail) {
@@ -128,11 +137,7 @@ func TestWhereGolden(t *testing.T) {
 	eachBackend(t, func(t *testing.T, open func(t *testing.T) routes.Store) {
 		srv := serveAIS(t, open)
 		for _, g := range golden {
-			res := get(t, srv, g.path)
-			if res.status != http.StatusOK {
-				t.Fatalf("GET %s = %d %s", g.path, res.status, res.body)
-			}
-			checkGolden(t, g.name, g.path, res.body)
+			checkGolden(t, srv, g.name, g.path)
 		}
 	})
 }

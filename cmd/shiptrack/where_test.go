@@ -111,21 +111,7 @@ func TestWhereCommand(t *testing.T) {
 		{[]string{"--at", "2023-09-10", "--format", "kml"}, 2, []string{`--format "kml"`}},
 	} {
 		args := append([]string{"where", "nk-ru-2023-09"}, c.args...)
-		t.Run(strings.Join(args, " "), func(t *testing.T) {
-			out, errOut, code := runCLI(t, dir, nil, args...)
-			if code != c.code {
-				t.Fatalf("exit %d; want %d\nstdout: %s\nstderr: %s", code, c.code, out, errOut)
-			}
-			text := out
-			if c.code != 0 {
-				text = errOut
-			}
-			for _, w := range c.want {
-				if !strings.Contains(text, w) {
-					t.Errorf("output lacks %q:\n%s", w, text)
-				}
-			}
-		})
+		t.Run(strings.Join(args, " "), func(t *testing.T) { checkRun(t, dir, args, c.code, c.want) })
 	}
 	for _, args := range [][]string{
 		{"where", "no-such-shipment", "--at", "2023-09-10"},
