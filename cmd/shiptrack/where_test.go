@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"iter"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -223,4 +224,43 @@ func TestAnswersSameOnBothStores(t *testing.T) {
 	if len(rows) == 0 || slices.Contains(rows, "273000006") {
 		t.Errorf("positions within 20 km of Dunay by MMSI: %v; want only 273000005's", rows)
 	}
+}
+
+// TestWhereFromAIS places a shipment from its vessel's AIS fixes when they
+// bracket the time, and from its windows when they do not.
+func TestWhereFromAIS(t *testing.T) {
+	dir := t.TempDir()
+	doc := `{"vessels":[{"id":"sea-fox","name":"Sea Fox","mmsi":"273000001","flag":"RU"}],
+	  "shipments":[{"id":"fox-run","title":"Sea Fox's run","status":"alleged","confidence":"low","cargo":{"description":"crates"},
+	    "sources":[{"source":"white-house-2023-10-13","claim":"made up for the test"}],
+	    "legs":[{"id":"fox-sea","seq":1,"mode":"sea","origin":"najin","destination":"dunay","vessel":"sea-fox",
+	      "depart":"2023-09-20","arrive":"2023-09-22"}]}]}`
+	if err := os.WriteFile(filepath.Join(dir, "fox.json"), []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := runCLI(t, dir, nil, "query", "places"); code != 0 { // fills the store with the bundled case
+		t.Fatal(errOut)
+	}
+	if out, errOut, code := runCLI(t, dir, nil, "ingest", "fox.json"); code != 0 {
+		t.Fatalf("ingest: %s%s", out, errOut)
+	}
+	st, err := gpkg.Open(context.Background(), filepath.Join(dir, "shiptrack.gpkg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixes := func(yield func(routes.Position, error) bool) {
+		at := time.Date(2023, 9, 21, 0, 0, 0, 0, time.UTC)
+		yield(routes.Position{MMSI: "273000001", Time: at, Lon: 131.0, Lat: 42.5}, nil)
+		yield(routes.Position{MMSI: "273000001", Time: at.Add(2 * time.Hour), Lon: 131.2, Lat: 42.5}, nil)
+	}
+	if n, err := st.AddPositions(context.Background(), fixes); err != nil || n != 2 {
+		t.Fatalf("AddPositions = %d, %v", n, err)
+	}
+	st.Close()
+	checkRun(t, dir, []string{"where", "fox-run", "--at", "2023-09-21T01:00:00Z"}, 0, []string{
+		"under way", "observed: AIS, MMSI 273000001 at 2023-09-21T00:00:00Z", "and MMSI 273000001 at 2023-09-21T02:00:00Z",
+		"lat 42.50", "Best estimate: where AIS places Sea Fox"})
+	checkRun(t, dir, []string{"where", "fox-run", "--at", "2023-09-21T01:00:00Z", "--format", "csv"}, 0, []string{",under_way,observed,,fox-sea,1,131.1000"})
+	// Eight hours after the last fix: none within six hours on either side.
+	checkRun(t, dir, []string{"where", "fox-run", "--at", "2023-09-21T10:00:00Z"}, 0, []string{"interpolated:"})
 }
