@@ -41,7 +41,8 @@ import (
 //
 // Several legs can be possible at once when their windows overlap: the
 // uncertainty has one stretch per leg the shipment may be moving on, and the
-// estimate lies on the last of them that the middle schedule has left.
+// estimate lies on the last of them that the middle schedule has left, or
+// on the first of them when it has left none.
 // When no leg is possible the shipment is at a place: the origin before the
 // first departure window opens, the destination after the last arrival
 // window closes, and in port in between.
