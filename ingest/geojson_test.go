@@ -1,10 +1,8 @@
 package ingest_test
 
 import (
-	"errors"
 	"strings"
 	"testing"
-	"testing/fstest"
 
 	"github.com/shiptrack/shiptrack/ingest"
 	"github.com/shiptrack/shiptrack/routes"
@@ -158,52 +156,11 @@ func badGeoJSONCases(t testing.TB) []badCase {
 	}
 }
 
-func TestBadGeoJSON(t *testing.T) {
-	for _, c := range badGeoJSONCases(t) {
-		t.Run(c.name, func(t *testing.T) {
-			batch, _, err := ingest.Read(t.Context(), nil, ingest.FS(mapFS(c.files), "."))
-			if batch != nil {
-				t.Errorf("a batch came back with the error")
-			}
-			checkErrors(t, err, c.files, c.want)
-		})
-	}
-}
+func TestBadGeoJSON(t *testing.T) { readBad(t, badGeoJSONCases(t)) }
 
 func FuzzGeoJSON(f *testing.F) {
-	f.Add([]byte(baseGeoJSON))
-	for _, c := range badGeoJSONCases(f) {
-		for _, text := range c.files {
-			f.Add([]byte(text))
-		}
-	}
+	seed(f, badGeoJSONCases(f), baseGeoJSON)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fuzzRead(t, "f.geojson", data)
 	})
-}
-
-// fuzzRead reads data as the file name and checks that it is either read
-// whole or refused with errors that point inside the file.
-func fuzzRead(t *testing.T, name string, data []byte) {
-	batch, _, err := ingest.Read(t.Context(), nil, ingest.FS(fstest.MapFS{name: {Data: data}}, name))
-	if err == nil {
-		if batch == nil {
-			t.Fatal("no error and no batch")
-		}
-		return
-	}
-	var errs ingest.Errors
-	if !errors.As(err, &errs) || len(errs) == 0 {
-		t.Fatalf("error %v (%T) is not ingest.Errors", err, err)
-	}
-	text := strings.TrimPrefix(string(data), "\ufeff")
-	lines := strings.Split(text, "\n")
-	for _, e := range errs {
-		if e.File != name || e.Msg == "" || e.Line < 0 || e.Line > len(lines) || (e.Line > 0) != (e.Column > 0) {
-			t.Fatalf("error %q: want %s, a message and a line within the file's %d", e, name, len(lines))
-		}
-		if e.Line > 0 && e.Column > len([]rune(lines[e.Line-1]))+1 {
-			t.Fatalf("error %q: column past the end of line %d", e, e.Line)
-		}
-	}
 }

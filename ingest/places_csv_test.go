@@ -132,17 +132,7 @@ func badPlacesCSVCases(t testing.TB) []badCase {
 	}
 }
 
-func TestBadPlacesCSV(t *testing.T) {
-	for _, c := range badPlacesCSVCases(t) {
-		t.Run(c.name, func(t *testing.T) {
-			batch, _, err := ingest.Read(t.Context(), nil, ingest.FS(mapFS(c.files), "."))
-			if batch != nil {
-				t.Errorf("a batch came back with the error")
-			}
-			checkErrors(t, err, c.files, c.want)
-		})
-	}
-}
+func TestBadPlacesCSV(t *testing.T) { readBad(t, badPlacesCSVCases(t)) }
 
 // TestPlacesCSVErrorText checks the whole line a user reads.
 func TestPlacesCSVErrorText(t *testing.T) {
@@ -155,12 +145,7 @@ func TestPlacesCSVErrorText(t *testing.T) {
 }
 
 func FuzzPlacesCSV(f *testing.F) {
-	f.Add([]byte(basePlacesCSV))
-	for _, c := range badPlacesCSVCases(f) {
-		for _, text := range c.files {
-			f.Add([]byte(text))
-		}
-	}
+	seed(f, badPlacesCSVCases(f), basePlacesCSV)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fuzzRead(t, "f.csv", data)
 	})

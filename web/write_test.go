@@ -10,11 +10,9 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
-	"github.com/shiptrack/shiptrack/internal/chunked"
+	"github.com/shiptrack/shiptrack/internal/bodytest"
 	"github.com/shiptrack/shiptrack/routes"
 	"github.com/shiptrack/shiptrack/web"
 )
@@ -52,62 +50,18 @@ func (rd *reader) calls() int {
 	return len(rd.uploads)
 }
 
-// body is a request body of n bytes made as it is read, counting what was
-// read from it.
-type body struct {
-	n    int64
-	read atomic.Int64
-}
-
-func (b *body) Read(p []byte) (int, error) {
-	left := b.n - b.read.Load()
-	if left <= 0 {
-		return 0, io.EOF
-	}
-	k := min(int64(len(p)), left)
-	for i := range p[:k] {
-		p[i] = ' '
-	}
-	b.read.Add(k)
-	return int(k), nil
-}
-
-// post sends a write and returns the answer. A contentLength of -1 sends
-// the body chunked. The client asks to continue before sending a body, so
-// that a server that answers without reading it gets none.
+// post sends a write and returns the answer; see bodytest.Post. A
+// contentLength of -1 sends the body chunked.
 func post(t *testing.T, srv *httptest.Server, path, auth, contentType string, b io.Reader, contentLength int64) response {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, srv.URL+path, b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.ContentLength = contentLength
+	h := http.Header{}
 	if auth != "" {
-		req.Header.Set("Authorization", auth)
+		h.Set("Authorization", auth)
 	}
 	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
+		h.Set("Content-Type", contentType)
 	}
-	req.Header.Set("Expect", "100-continue")
-	client := &http.Client{Transport: &http.Transport{ExpectContinueTimeout: time.Minute}}
-	defer client.CloseIdleConnections()
-	res, err := client.Do(req)
-	if err != nil {
-		t.Fatalf("POST %s: %v", path, err)
-	}
-	defer res.Body.Close()
-	got, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatalf("POST %s: read answer: %v", path, err)
-	}
-	return response{res.StatusCode, res.Header, got}
-}
-
-// postChunked sends b chunked, hearing an answer given before it ends.
-func postChunked(t *testing.T, srv *httptest.Server, path, auth string, b io.Reader) response {
-	t.Helper()
-	h := http.Header{"Authorization": {auth}, "Content-Type": {"text/csv"}}
-	res, got, err := chunked.Post(srv.Listener.Addr().String(), path, h, b)
+	res, got, err := bodytest.Post(srv.URL+path, h, b, contentLength)
 	if err != nil {
 		t.Fatalf("POST %s: %v", path, err)
 	}
@@ -167,12 +121,12 @@ func TestWriteNeedsToken(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			srv, rd := serveWrites(t, web.Options{Token: c.serverToken})
 			for _, path := range []string{"/api/ingest", "/api/shipments"} {
-				b := &body{n: 1 << 20}
-				p := decodeProblem(t, post(t, srv, path, c.auth, "application/json", b, b.n), c.status)
+				b := &bodytest.Spaces{N: 1 << 20}
+				p := decodeProblem(t, post(t, srv, path, c.auth, "application/json", b, b.N), c.status)
 				if p.Type != c.problem {
 					t.Errorf("%s: problem %q, want %q", path, p.Type, c.problem)
 				}
-				if n := b.read.Load(); n != 0 {
+				if n := b.Sent(); n != 0 {
 					t.Errorf("%s: %d bytes of the body were sent before the token was checked", path, n)
 				}
 			}
@@ -211,20 +165,14 @@ func TestWriteTooLarge(t *testing.T) {
 			var before, after runtime.MemStats
 			runtime.GC()
 			runtime.ReadMemStats(&before)
-			b := &body{n: huge}
-			var res response
-			if c.length < 0 {
-				res = postChunked(t, srv, "/api/ingest", "Bearer "+token, b)
-			} else {
-				res = post(t, srv, "/api/ingest", "Bearer "+token, "text/csv", b, c.length)
-			}
-			p := decodeProblem(t, res, 413)
+			b := &bodytest.Spaces{N: huge}
+			p := decodeProblem(t, post(t, srv, "/api/ingest", "Bearer "+token, "text/csv", b, c.length), 413)
 			runtime.ReadMemStats(&after)
 			if p.Type != "/problems/body-too-large" || !strings.Contains(p.Detail, "1048576 bytes") {
 				t.Errorf("problem %+v", p)
 			}
-			t.Logf("sent %d bytes, allocated %d MiB", b.read.Load(), (after.TotalAlloc-before.TotalAlloc)>>20)
-			if sent := b.read.Load(); sent > c.maxSent {
+			t.Logf("sent %d bytes, allocated %d MiB", b.Sent(), (after.TotalAlloc-before.TotalAlloc)>>20)
+			if sent := b.Sent(); sent > c.maxSent {
 				t.Errorf("%d bytes were sent; want at most %d of the 2 GB", sent, c.maxSent)
 			}
 			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 256<<20 {

@@ -9,13 +9,12 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	shiptrack "github.com/shiptrack/shiptrack"
 	"github.com/shiptrack/shiptrack/ingest"
-	"github.com/shiptrack/shiptrack/internal/chunked"
+	"github.com/shiptrack/shiptrack/internal/bodytest"
+	"github.com/shiptrack/shiptrack/internal/snapshot"
 	"github.com/shiptrack/shiptrack/routes"
 	"github.com/shiptrack/shiptrack/routes/gpkg"
 	"github.com/shiptrack/shiptrack/routes/postgis"
@@ -70,70 +69,17 @@ func eachWriteStore(t *testing.T, f func(t *testing.T, s routes.Store, srv *http
 	}
 }
 
-// storeContents is everything in a store that a write can change.
-type storeContents struct {
-	Places       []routes.Place
-	Vessels      []routes.Vessel
-	Sources      []routes.Source
-	Shipments    []routes.Shipment // each read whole, with its legs
-	Observations []routes.Observation
-}
-
-func contentsOf(t *testing.T, s routes.Store) storeContents {
-	t.Helper()
-	c := storeContents{Places: items(t, s.Places), Vessels: items(t, s.Vessels), Sources: items(t, s.Sources),
-		Observations: items(t, s.Observations)}
-	for _, sh := range items(t, s.Shipments) {
-		whole, err := s.Shipment(t.Context(), sh.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.Shipments = append(c.Shipments, whole)
-	}
-	return c
-}
-
-// items lists every record of one kind.
-func items[T any](t *testing.T, list func(context.Context, routes.Query) (routes.Page[T], error)) []T {
-	t.Helper()
-	p, err := list(t.Context(), routes.Query{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p.Items
-}
-
-// sendFile posts body to path with the write token.
+// sendFile posts body to path; see bodytest.Post.
 func sendFile(t *testing.T, srv *httptest.Server, path, contentType string, body io.Reader, length int64, auth string) (int, map[string]any) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, srv.URL+path, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.ContentLength = length
+	h := http.Header{}
 	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
+		h.Set("Content-Type", contentType)
 	}
 	if auth != "" {
-		req.Header.Set("Authorization", auth)
+		h.Set("Authorization", auth)
 	}
-	var res *http.Response
-	var got []byte
-	if length < 0 {
-		// Chunked, hearing an answer given before the body ends.
-		res, got, err = chunked.Post(srv.Listener.Addr().String(), path, req.Header, body)
-	} else {
-		// The client waits to be asked for the body, so that a server
-		// that answers without reading it is heard.
-		req.Header.Set("Expect", "100-continue")
-		client := &http.Client{Transport: &http.Transport{ExpectContinueTimeout: time.Minute}}
-		defer client.CloseIdleConnections()
-		res, err = client.Do(req)
-		if err == nil {
-			defer res.Body.Close()
-			got, err = io.ReadAll(res.Body)
-		}
-	}
+	res, got, err := bodytest.Post(srv.URL+path, h, body, length)
 	if err != nil {
 		t.Fatalf("POST %s: %v", path, err)
 	}
@@ -142,25 +88,6 @@ func sendFile(t *testing.T, srv *httptest.Server, path, contentType string, body
 		t.Fatalf("POST %s: %d, the answer is not JSON: %v", path, res.StatusCode, err)
 	}
 	return res.StatusCode, v
-}
-
-// spaces is a body of n spaces made as it is read.
-type spaces struct {
-	n    int64
-	read atomic.Int64
-}
-
-func (s *spaces) Read(p []byte) (int, error) {
-	left := s.n - s.read.Load()
-	if left <= 0 {
-		return 0, io.EOF
-	}
-	k := min(int64(len(p)), left)
-	for i := range p[:k] {
-		p[i] = ' '
-	}
-	s.read.Add(k)
-	return int(k), nil
 }
 
 const goodDocument = `{"places": [{"id": "fokino", "name": "Fokino", "kind": "port", "country": "RU", "lon": 132.4, "lat": 42.97}],
@@ -215,7 +142,7 @@ func TestWriteRefusedChangesNothing(t *testing.T) {
 			status: 400, problem: "/problems/invalid-parameter"},
 	}
 	eachWriteStore(t, func(t *testing.T, s routes.Store, srv *httptest.Server) {
-		before := contentsOf(t, s)
+		before := snapshot.Of(t, s)
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
 				auth := c.auth
@@ -240,23 +167,23 @@ func TestWriteRefusedChangesNothing(t *testing.T) {
 						t.Errorf("first error %v; want field %q at %d:%d saying %q", e, c.field, c.line, c.column, c.detail)
 					}
 				}
-				if after := contentsOf(t, s); !reflect.DeepEqual(after, before) {
+				if after := snapshot.Of(t, s); !reflect.DeepEqual(after, before) {
 					t.Error("a refused body changed the store")
 				}
 			})
 		}
 		t.Run("a 2 GB body", func(t *testing.T) {
 			for _, length := range []int64{2 << 30, -1} {
-				b := &spaces{n: 2 << 30}
+				b := &bodytest.Spaces{N: 2 << 30}
 				status, p := sendFile(t, srv, "/api/ingest", "application/json", b, length, "Bearer "+writeToken)
 				if status != 413 || p["type"] != "/problems/body-too-large" {
 					t.Errorf("Content-Length %d: %d %v, want 413", length, status, p)
 				}
-				if b.read.Load() > 64<<20 {
-					t.Errorf("Content-Length %d: %d bytes were sent of the 2 GB", length, b.read.Load())
+				if b.Sent() > 64<<20 {
+					t.Errorf("Content-Length %d: %d bytes were sent of the 2 GB", length, b.Sent())
 				}
 			}
-			if after := contentsOf(t, s); !reflect.DeepEqual(after, before) {
+			if after := snapshot.Of(t, s); !reflect.DeepEqual(after, before) {
 				t.Error("a refused body changed the store")
 			}
 		})
