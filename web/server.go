@@ -57,6 +57,9 @@ type Options struct {
 	Ingester Ingester
 	// MaxBody bounds a write's body in bytes; zero means DefaultMaxBody.
 	MaxBody int64
+	// WriteTimeout bounds a write, its body's arrival included, as Timeout
+	// bounds a read; zero or less means DefaultWriteTimeout.
+	WriteTimeout time.Duration
 	// Timeout bounds each request through its context: store calls still
 	// running when it passes are cancelled and the client gets a 503.
 	// Zero means DefaultTimeout; a negative value means no bound.
@@ -150,7 +153,7 @@ func (s *server) limitTime(next http.Handler) http.Handler {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
+		ctx, cancel := context.WithTimeout(r.Context(), s.timeoutFor(r))
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

@@ -15,6 +15,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 )
@@ -35,6 +36,10 @@ import (
 
 // DefaultMaxBody bounds a write's body when Options.MaxBody is zero.
 const DefaultMaxBody = 64 << 20
+
+// DefaultWriteTimeout bounds a write when Options.WriteTimeout is zero: a
+// large file takes a while to arrive.
+const DefaultWriteTimeout = 10 * time.Minute
 
 // Ingester reads a file sent to a write endpoint and writes it to the store,
 // all or nothing. Package web reads no file format itself: cmd/shiptrack
@@ -126,15 +131,27 @@ type writes struct {
 	token    [sha256.Size]byte // the token's digest: compared in constant time whatever its length
 	on       bool
 	maxBody  int64
+	timeout  time.Duration
 }
 
 func newWrites(opts Options) writes {
 	w := writes{ingester: opts.Ingester, on: opts.Token != "" && opts.Ingester != nil,
-		token: sha256.Sum256([]byte(opts.Token)), maxBody: opts.MaxBody}
+		token: sha256.Sum256([]byte(opts.Token)), maxBody: opts.MaxBody, timeout: opts.WriteTimeout}
 	if w.maxBody <= 0 {
 		w.maxBody = DefaultMaxBody
 	}
+	if w.timeout <= 0 {
+		w.timeout = DefaultWriteTimeout
+	}
 	return w
+}
+
+// timeoutFor is the time request r has.
+func (s *server) timeoutFor(r *http.Request) time.Duration {
+	if r.Method == http.MethodPost {
+		return s.writes.timeout
+	}
+	return s.timeout
 }
 
 // writeRoutes mounts the write endpoints under /api.
@@ -198,8 +215,11 @@ func (s *server) upload(format string, params ...string) http.HandlerFunc {
 // and answers the request when it does not pass.
 func (s *server) authorized(w http.ResponseWriter, r *http.Request) bool {
 	if !s.writes.on {
-		writeProblem(w, problem{Type: "writes-off", Status: http.StatusForbidden,
-			Detail: "writes are off: this server was started without a write token (SHIPTRACK_TOKEN)"})
+		detail := "writes are off: this server was started without a write token (SHIPTRACK_TOKEN)"
+		if s.writes.ingester == nil {
+			detail = "writes are off: this server reads no files"
+		}
+		writeProblem(w, problem{Type: "writes-off", Status: http.StatusForbidden, Detail: detail})
 		return false
 	}
 	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/shiptrack/shiptrack/internal/bodytest"
 	"github.com/shiptrack/shiptrack/routes"
@@ -37,6 +38,9 @@ func (rd *reader) Ingest(ctx context.Context, u web.Upload) (web.IngestSummary, 
 	rd.bodies = append(rd.bodies, string(body))
 	if err != nil {
 		return web.IngestSummary{}, fmt.Errorf("read body: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return web.IngestSummary{}, err
 	}
 	if rd.answer != nil {
 		return web.IngestSummary{}, rd.answer
@@ -291,4 +295,16 @@ func TestWriteUpload(t *testing.T) {
 			t.Errorf("POST %s: the ingester got %+v and %q, want %+v and the body", c.path, got, rd.bodies[before], c.want)
 		}
 	}
+}
+
+// TestWriteTimeout checks that a write has its own time, longer than a
+// read's: a file takes a while to arrive.
+func TestWriteTimeout(t *testing.T) {
+	srv, _ := serveWrites(t, web.Options{Token: token, Timeout: time.Nanosecond})
+	if res := post(t, srv, "/api/ingest", "Bearer "+token, "", strings.NewReader("data"), 4); res.status != 200 {
+		t.Errorf("a write on a server whose reads have no time: %d %s, want 200", res.status, res.body)
+	}
+	// With no time for a write, the body cannot arrive in time.
+	srv, _ = serveWrites(t, web.Options{Token: token, WriteTimeout: time.Nanosecond})
+	decodeProblem(t, post(t, srv, "/api/ingest", "Bearer "+token, "", strings.NewReader("data"), 4), 408)
 }
