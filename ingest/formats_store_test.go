@@ -92,6 +92,25 @@ func TestGeoJSONLegsJoinStoredShipment(t *testing.T) {
 			if err != nil || len(sh.Legs) != 2 || sh.Legs[0].ID != "x-1" || len(sh.Legs[0].Geometry[0]) != 3 {
 				t.Errorf("after changing x-2, shipment x has legs %+v (%v); want x-1 kept as drawn", sh.Legs, err)
 			}
+			// A leg that clashes with a stored one is refused on its feature.
+			clash := map[string]string{"x3.geojson": strings.Replace(strings.Replace(second, `"x-2"`, `"x-3"`, 1), `"seq": 2`, `"seq": 1`, 1)}
+			_, err = ingest.Documents(ctx, s, ingest.FS(mapFS(clash), "."))
+			checkErrors(t, err, clash, []want{{"x3.geojson", `"seq": 1`, "features[0].properties.seq", `seq 1 appears twice in shipment "x"`}})
+			// Moving place b in the same ingest breaks the stored legs x-1
+			// and x-2, drawn to and from b's old place: the errors name the
+			// stored legs and point at the feature that brought their
+			// shipment in.
+			moved := map[string]string{
+				"b.csv": "id,name,kind,country,lat,lon\nb,B,port,RU,50,140\n",
+				"x3.geojson": `{"type": "FeatureCollection", "features": [{"type": "Feature", "id": "x-3",
+   "geometry": {"type": "LineString", "coordinates": [[140, 50], [130.3, 42.2]]},
+   "properties": {"shipment": "x", "seq": 3, "mode": "sea", "origin": "b", "destination": "a", "depart": "2023-09-20", "arrive": "2023-09-25"}}]}`,
+			}
+			_, err = ingest.Documents(ctx, s, ingest.FS(mapFS(moved), "."))
+			checkErrors(t, err, moved, []want{
+				{"x3.geojson", `{"shipment"`, "features[0].properties", `shipment "x" as stored, legs[0].geometry: ends 985.2 km from its destination "b"`},
+				{"x3.geojson", `{"shipment"`, "features[0].properties", `shipment "x" as stored, legs[1].geometry: starts 985.2 km from its origin "b"`},
+			})
 		})
 	}
 }

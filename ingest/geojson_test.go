@@ -85,6 +85,30 @@ func TestGeoJSONDetected(t *testing.T) {
 	}
 }
 
+// TestGeoJSONLegsJoinAnotherFile adds a leg feature to a shipment that a
+// shipment document of the same ingest defines.
+func TestGeoJSONLegsJoinAnotherFile(t *testing.T) {
+	legs := `{"type": "FeatureCollection", "features": [
+  {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[132.3, 42.9], [130.3, 42.2]]},
+   "properties": {"id": "x-2", "shipment": "x", "seq": 2, "mode": "sea", "origin": "b", "destination": "a",
+                  "depart": "2023-09-14", "arrive": "2023-09-16"}}]}`
+	files := map[string]string{"a.json": base, "b.geojson": legs}
+	batch, sum, err := ingest.Read(t.Context(), nil, ingest.FS(mapFS(files), "."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Read.Shipments != 1 || sum.Read.Legs != 2 {
+		t.Errorf("read %+v, want one shipment and two legs", sum.Read)
+	}
+	if sh := batch.Shipments[0]; len(sh.Legs) != 2 || sh.Legs[1].ID != "x-2" || sh.Legs[1].GeometryKind != routes.Reported {
+		t.Errorf("shipment x has legs %+v; want x-1 and the drawn x-2", sh.Legs)
+	}
+	// A rule the leg breaks in its shipment is reported on its feature.
+	files["b.geojson"] = strings.Replace(legs, `"seq": 2`, `"seq": 1`, 1)
+	_, _, err = ingest.Read(t.Context(), nil, ingest.FS(mapFS(files), "."))
+	checkErrors(t, err, files, []want{{"b.geojson", `"seq": 1`, "features[0].properties.seq", `seq 1 appears twice in shipment "x"`}})
+}
+
 func badGeoJSONCases(t testing.TB) []badCase {
 	one := func(text string) map[string]string { return map[string]string{"bad.geojson": text} }
 	return []badCase{
