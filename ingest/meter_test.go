@@ -9,13 +9,13 @@ import (
 	"github.com/shiptrack/shiptrack/ingest"
 )
 
-// lockedBuffer is written by the meter's goroutine and read by the test.
-type lockedBuffer struct {
+// meterOutput is written by the meter's goroutine and read by the test.
+type meterOutput struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (l *lockedBuffer) Write(p []byte) (int, error) {
+func (l *meterOutput) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.Write(p)
@@ -24,7 +24,7 @@ func (l *lockedBuffer) Write(p []byte) (int, error) {
 // TestMeter ingests two files with a meter and reads the lines it drew at
 // each phase, and the clearing of its line at the end.
 func TestMeter(t *testing.T) {
-	var out lockedBuffer
+	var out meterOutput
 	m := ingest.NewMeter(&out)
 	files := map[string]string{"a.json": base, "b.csv": "name,kind,country,lat,lon\nC,depot,RU,45.9,40.1\n"}
 	_, err := ingest.Documents(t.Context(), openGeoPackage(t), ingest.FS(mapFS(files), ".").Metered(m))
