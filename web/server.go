@@ -15,6 +15,9 @@
 //	GET /api/positions               AIS, streamed: datetime, bbox, near, within, vessel, mmsi, limit, offset
 //	GET /healthz, /readyz
 //
+// The write API, POST /api/ingest and POST /api/shipments, takes files
+// behind a bearer token; see Ingester.
+//
 // Lists are RFC 7946 FeatureCollections with the foreign members
 // numberMatched, numberReturned and links (self, next, prev). A parameter an
 // endpoint does not accept, a repeated one, or a filter id that names nothing
@@ -49,6 +52,14 @@ type Options struct {
 	// Token is the bearer token that write endpoints will require. Empty
 	// disables writes. The read API ignores it.
 	Token string
+	// Ingester reads the files the write endpoints receive; nil disables
+	// writes. See write.go.
+	Ingester Ingester
+	// MaxBody bounds a write's body in bytes; zero means DefaultMaxBody.
+	MaxBody int64
+	// WriteTimeout bounds a write, its body's arrival included, as Timeout
+	// bounds a read; zero or less means DefaultWriteTimeout.
+	WriteTimeout time.Duration
 	// Timeout bounds each request through its context: store calls still
 	// running when it passes are cancelled and the client gets a 503.
 	// Zero means DefaultTimeout; a negative value means no bound.
@@ -60,12 +71,13 @@ type server struct {
 	store   routes.Store
 	log     *slog.Logger
 	timeout time.Duration
+	writes  writes
 }
 
 // New returns the HTTP handler for the whole service, reading from store.
 // The caller keeps ownership of store and closes it after the server stops.
 func New(store routes.Store, opts Options) http.Handler {
-	s := &server{store: store, log: opts.Logger, timeout: opts.Timeout}
+	s := &server{store: store, log: opts.Logger, timeout: opts.Timeout, writes: newWrites(opts)}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -141,7 +153,7 @@ func (s *server) limitTime(next http.Handler) http.Handler {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
+		ctx, cancel := context.WithTimeout(r.Context(), s.timeoutFor(r))
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
