@@ -50,6 +50,10 @@ type Options struct {
 	// running when it passes are cancelled and the client gets a 503.
 	// Zero means DefaultTimeout; a negative value means no bound.
 	Timeout time.Duration
+	// VersionEvery is how often, at most, the store's data version behind
+	// tile ETags is re-read. Zero means DefaultVersionEvery; a negative
+	// value re-reads it for every tile.
+	VersionEvery time.Duration
 }
 
 // server holds what every handler needs.
@@ -80,6 +84,10 @@ func New(store routes.Store, opts Options) http.Handler {
 	r.Get("/readyz", s.readyz)
 	r.Get("/problems/{type}", s.problemType)
 	r.Route("/api", s.apiRoutes)
+	if tiler, ok := store.(routes.Tiler); ok {
+		r.Route("/tiles", newTiles(s, tiler, opts.VersionEvery).routes)
+	}
+	s.mapRoutes(r)
 	return r
 }
 
