@@ -1,6 +1,6 @@
 // Package web serves shiptrack over HTTP: the JSON API of places, vessels,
-// shipments and legs as GeoJSON, route queries, health checks, and errors as
-// RFC 9457 problem details.
+// shipments and legs as GeoJSON, route queries, vector tiles, the map, health
+// checks, and errors as RFC 9457 problem details.
 //
 // The read API:
 //
@@ -10,6 +10,9 @@
 //	GET /api/legs                    datetime, bbox, via, vessel, mode, shipment, limit, offset
 //	GET /api/{places,vessels,shipments,legs}/{id}
 //	GET /api/shipments/{id}/route    the legs in order, with totals
+//	GET /tiles/{layer}.json          TileJSON 3.0.0 of a vector tile layer; datetime
+//	GET /tiles/{layer}/{z}/{x}/{y}.mvt  a Mapbox Vector Tile; datetime
+//	GET /                            the map; its files under /map/
 //	GET /healthz, /readyz
 //
 // Lists are RFC 7946 FeatureCollections with the foreign members

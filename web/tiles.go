@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 	"github.com/paulmach/orb"
 
 	"github.com/shiptrack/shiptrack/routes"
@@ -90,7 +91,7 @@ func newTiles(s *server, tiler routes.Tiler, every time.Duration) *tiles {
 
 // routes mounts the tile endpoints under /tiles.
 func (t *tiles) routes(r chi.Router) {
-	r.Use(allowAnyOrigin)
+	r.Use(allowAnyOrigin, middleware.Compress(5, mvtType))
 	r.Get("/{layer}.json", t.s.handle(t.tileJSON))
 	r.Get("/{layer}/{z}/{x}/{y}.mvt", t.s.handle(t.tile))
 }
