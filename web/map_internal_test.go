@@ -3,11 +3,11 @@ package web
 import (
 	"context"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"io/fs"
 	"testing"
 	"testing/fstest"
 
