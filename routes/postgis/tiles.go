@@ -118,14 +118,15 @@ var tileLayers = map[routes.TileLayer]tileLayer{
 }
 
 // tileSQL is the statement that draws layer l into the tile given by the
-// first four arguments of f: the layer's name, then z, x and y.
+// first four arguments of f: the layer's name, then z, x and y. ST_AsMVT
+// skips the rows whose geometry ST_AsMVTGeom clipped away; filtering them
+// in SQL would draw every geometry twice.
 func tileSQL(l tileLayer, f *filter) string {
 	ext, buf := strconv.Itoa(routes.TileExtent), strconv.Itoa(routes.TileBuffer)
 	return "SELECT ST_AsMVT(t, $1, " + ext + ", 'geom', 'fid') FROM (SELECT " +
 		"('x' || left(md5(" + l.id + "), 13))::bit(52)::bigint AS fid, " + l.cols + ", " +
 		"ST_AsMVTGeom(ST_Transform(" + l.geom + ", 3857), ST_TileEnvelope($2::int, $3::int, $4::int), " +
-		ext + ", " + buf + ", true) AS geom FROM " + l.from + f.where() + " ORDER BY " + l.order +
-		") t WHERE t.geom IS NOT NULL"
+		ext + ", " + buf + ", true) AS geom FROM " + l.from + f.where() + " ORDER BY " + l.order + ") t"
 }
 
 // tileQuery is the statement and arguments that draw q.
