@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -456,9 +457,11 @@ func TestTileETagFollowsWrites(t *testing.T) {
 		// server does once DefaultVersionEvery has passed.
 		srv := serve(t, s, web.Options{VersionEvery: -1})
 		path := "/tiles/places/" + tileAt(5, 131.5, 42.6).String() + ".mvt"
+		// PostgreSQL's version moves with writes anywhere on the server, and
+		// other tests write there too: only a change of ETag is certain.
 		before := get(t, srv, path)
-		if res := conditionalGet(t, srv, path, before.header.Get("ETag")); res.status != http.StatusNotModified {
-			t.Fatalf("unchanged data: %d, want 304", res.status)
+		if _, ok := tileOf(t, srv, path)["posyet"]; ok {
+			t.Fatal("the place is in the tile before it is written")
 		}
 		// Another writer adds a place, straight to the store.
 		doc := &routes.Document{Places: []routes.Place{{ID: "posyet", Name: "Posyet", Kind: routes.Port, Country: "RU", Lon: 130.8, Lat: 42.65}}}
@@ -485,14 +488,9 @@ func conditionalGet(t *testing.T, srv *httptest.Server, path, etag string) respo
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	var body []byte
-	buf := make([]byte, 4096)
-	for {
-		n, err := res.Body.Read(buf)
-		body = append(body, buf[:n]...)
-		if err != nil {
-			break
-		}
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return response{res.StatusCode, res.Header, body}
 }

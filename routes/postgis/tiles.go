@@ -56,6 +56,16 @@ const gapCrossing = `gaps g CROSS JOIN LATERAL (
 		CASE WHEN ST_X(g.to_geom) > ST_X(g.from_geom) THEN ST_X(g.to_geom) - 360 ELSE ST_X(g.to_geom) + 360 END AS bx) e
 ) c`
 
+// inPeriod keeps rows active from start to end at some time in iv whose
+// geometry meets box, as the store's lists of positions, tracks, gaps and
+// observations do.
+func inPeriod(start, end, geom string) func(*filter, *routes.BBox, routes.Interval) {
+	return func(f *filter, box *routes.BBox, iv routes.Interval) {
+		f.during(start, end, iv)
+		f.bbox(geom, box)
+	}
+}
+
 // tileLayers are the layers, as routes.TileFields describes them.
 var tileLayers = map[routes.TileLayer]tileLayer{
 	routes.PlacesLayer: {
@@ -86,34 +96,22 @@ var tileLayers = map[routes.TileLayer]tileLayer{
 		from: "positions p", id: "p.mmsi || '@' || " + rfc3339("p.time"), geom: "p.geom", order: "p.time, p.mmsi",
 		cols: "p.mmsi || '@' || " + rfc3339("p.time") + " AS id, p.mmsi, " + rfc3339("p.time") + " AS time, " +
 			"p.sog, p.cog, p.heading, p.nav_status, " + period("p.time", "p.time"),
-		where: func(f *filter, box *routes.BBox, iv routes.Interval) {
-			f.during("p.time", "p.time", iv)
-			f.bbox("p.geom", box)
-		},
+		where: inPeriod("p.time", "p.time", "p.geom"),
 	},
 	routes.TracksLayer: {
 		from: "tracks t", id: "t.id", geom: "t.geom", order: tracks.order,
-		cols: "t.id, t.mmsi, t.vessel, t.leg, t.points, " + period("t.start_time", "t.end_time"),
-		where: func(f *filter, box *routes.BBox, iv routes.Interval) {
-			f.during("t.start_time", "t.end_time", iv)
-			f.bbox("t.geom", box)
-		},
+		cols:  "t.id, t.mmsi, t.vessel, t.leg, t.points, " + period("t.start_time", "t.end_time"),
+		where: inPeriod("t.start_time", "t.end_time", "t.geom"),
 	},
 	routes.GapsLayer: {
 		from: gapCrossing, id: "g.id", geom: gapLine, order: gaps.order,
-		cols: "g.id, g.mmsi, g.vessel, g.dark, g.offshore_nm, " + period("g.start_time", "g.end_time"),
-		where: func(f *filter, box *routes.BBox, iv routes.Interval) {
-			f.during("g.start_time", "g.end_time", iv)
-			f.bbox("ST_MakeLine(g.from_geom, g.to_geom)", box)
-		},
+		cols:  "g.id, g.mmsi, g.vessel, g.dark, g.offshore_nm, " + period("g.start_time", "g.end_time"),
+		where: inPeriod("g.start_time", "g.end_time", "ST_MakeLine(g.from_geom, g.to_geom)"),
 	},
 	routes.ObservationsLayer: {
 		from: "observations o", id: "o.id", geom: "o.geom", order: observations.order,
-		cols: "o.id, o.kind, o.subject, o.source, " + period("o.time_earliest", "o.time_latest"),
-		where: func(f *filter, box *routes.BBox, iv routes.Interval) {
-			f.during("o.time_earliest", "o.time_latest", iv)
-			f.bbox("o.geom", box)
-		},
+		cols:  "o.id, o.kind, o.subject, o.source, " + period("o.time_earliest", "o.time_latest"),
+		where: inPeriod("o.time_earliest", "o.time_latest", "o.geom"),
 	},
 }
 
