@@ -183,6 +183,26 @@ async function theMap(context) {
       check(await a.count() === 1 && await a.getAttribute('target') === '_blank', `the popup links ${c.source} to open in a new tab: ${c.url}`);
     }
   }
+  // Layer toggles: rail legs off and on again, kept in the URL.
+  await page.keyboard.press('Escape');
+  const rail = page.locator('#layers input[value="rail"]');
+  await rail.uncheck();
+  await idle(page);
+  legs = await rendered(page, legLayers);
+  check(!legs.includes(RAIL) && legs.includes(SEA), `with rail legs off, the rail leg is hidden and the sea leg drawn (drawn: ${legs.join(', ')})`);
+  check(new URL(page.url()).searchParams.get('hide') === 'rail', `the URL keeps the hidden layer (${page.url()})`);
+  await rail.check();
+  await idle(page);
+  check((await rendered(page, legLayers)).includes(RAIL), 'with rail legs on again, the rail leg is drawn');
+
+  // The timeline: a leg's bar opens that leg.
+  await page.locator(`#timeline .bar[data-leg="${RAIL}"]`).click();
+  const opened = await page.waitForFunction((id) => {
+    const p = document.querySelector('.maplibregl-popup');
+    return p && p.textContent.includes(`id ${id}`);
+  }, RAIL, { timeout: 15_000 }).then(() => true, () => false);
+  check(opened, 'the rail leg\'s bar on the timeline opens the rail leg');
+
   check(problems.length === 0, `the page raised no errors${problems.length ? `: ${problems.join('; ')}` : ''}`);
   await page.close();
 }
