@@ -78,6 +78,8 @@ const map = new maplibregl.Map({
   },
 });
 window.map = map;
+// Resolves once the style has loaded, however late it is asked.
+const styleLoaded = new Promise((resolve) => map.once('load', resolve));
 map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
 map.addControl(new maplibregl.ScaleControl(), 'bottom-right');
 map.on('error', (e) => { console.error(e.error || e); say(`Map error: ${e.error ? e.error.message : e}`); });
@@ -90,7 +92,7 @@ Promise.all([fetch('/map/vendor/land-50m.json'), fetch('/map/vendor/countries-50
       map.getSource('land').setData(unwrap(topojson.feature(land, land.objects.land)));
       map.getSource('borders').setData(unwrap(topojson.mesh(countries, countries.objects.countries, (a, b) => a !== b)));
     };
-    if (map.isStyleLoaded()) set(); else map.once('load', set);
+    styleLoaded.then(set);
   })
   .catch((e) => say(`Basemap: ${e.message}`));
 
@@ -463,7 +465,7 @@ map.on('zoom', zoomClass);
 
 // Start: the data for the timeline and the labels, then the filters from
 // the URL.
-map.once('load', async () => {
+styleLoaded.then(async () => {
   applyFilters();
   zoomClass();
   try {
