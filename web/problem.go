@@ -110,6 +110,8 @@ func invalid(format string, args ...any) error {
 // notFoundError is a path id that names nothing.
 type notFoundError struct {
 	What, ID string
+	// Param names the path parameter that holds the id; empty means "id".
+	Param string
 }
 
 func (e *notFoundError) Error() string { return fmt.Sprintf("no %s '%s'", e.What, e.ID) }
@@ -124,7 +126,11 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &pe):
 		writeProblem(w, problem{Type: "invalid-parameter", Status: http.StatusBadRequest, Detail: pe.Detail, Parameter: pe.Param})
 	case errors.As(err, &nf):
-		writeProblem(w, problem{Type: "not-found", Status: http.StatusNotFound, Detail: nf.Error(), Parameter: "id"})
+		param := nf.Param
+		if param == "" {
+			param = "id"
+		}
+		writeProblem(w, problem{Type: "not-found", Status: http.StatusNotFound, Detail: nf.Error(), Parameter: param})
 	case errors.Is(err, routes.ErrUnavailable):
 		s.log.WarnContext(r.Context(), "store unavailable", slog.String("path", r.URL.Path), slog.Any("error", err))
 		writeProblem(w, problem{Status: http.StatusServiceUnavailable, Detail: "the store cannot be reached; try again shortly"})

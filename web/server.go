@@ -1,6 +1,6 @@
 // Package web serves shiptrack over HTTP: the JSON API of places, vessels,
-// shipments and legs as GeoJSON, route queries, health checks, and errors as
-// RFC 9457 problem details.
+// shipments and legs as GeoJSON, route queries, vector tiles, the map, health
+// checks, and errors as RFC 9457 problem details.
 //
 // The read API:
 //
@@ -13,6 +13,9 @@
 //	GET /api/shipments/{id}/route    the legs in order, with totals
 //	GET /api/shipments/{id}/position at: where it probably was, with the uncertainty
 //	GET /api/positions               AIS, streamed: datetime, bbox, near, within, vessel, mmsi, limit, offset
+//	GET /tiles/{layer}.json          TileJSON 3.0.0 of a vector tile layer; datetime
+//	GET /tiles/{layer}/{z}/{x}/{y}.mvt  a Mapbox Vector Tile; datetime
+//	GET /                            the map; its files under /map/
 //	GET /healthz, /readyz
 //
 // The write API, POST /api/ingest and POST /api/shipments, takes files
@@ -64,6 +67,10 @@ type Options struct {
 	// running when it passes are cancelled and the client gets a 503.
 	// Zero means DefaultTimeout; a negative value means no bound.
 	Timeout time.Duration
+	// VersionEvery is how often, at most, the store's data version behind
+	// tile ETags is re-read. Zero means DefaultVersionEvery; a negative
+	// value re-reads it for every tile.
+	VersionEvery time.Duration
 }
 
 // server holds what every handler needs.
@@ -95,6 +102,10 @@ func New(store routes.Store, opts Options) http.Handler {
 	r.Get("/readyz", s.readyz)
 	r.Get("/problems/{type}", s.problemType)
 	r.Route("/api", s.apiRoutes)
+	if tiler, ok := store.(routes.Tiler); ok {
+		r.Route("/tiles", newTiles(s, tiler, opts.VersionEvery).routes)
+	}
+	s.mapRoutes(r)
 	return r
 }
 
