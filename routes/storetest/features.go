@@ -86,7 +86,9 @@ func testFeatures(t *testing.T, s routes.Store) {
 			{filter: `TRUE`, sortBy: "-name", keep: func(routes.Place) bool { return true },
 				order: func(a, b routes.Place) int { return cmp.Compare(b.Name, a.Name) }},
 			{filter: `kind <> 'port'`, sortBy: "country,-name", keep: func(p routes.Place) bool { return p.Kind != routes.Port },
-				order: func(a, b routes.Place) int { return cmp.Or(cmp.Compare(a.Country, b.Country), cmp.Compare(b.Name, a.Name)) }},
+				order: func(a, b routes.Place) int {
+					return cmp.Or(cmp.Compare(a.Country, b.Country), cmp.Compare(b.Name, a.Name))
+				}},
 			{sortBy: "unlocode", keep: func(routes.Place) bool { return true },
 				order: func(a, b routes.Place) int { return nullsLast(str(a.UNLOCODE), str(b.UNLOCODE)) }},
 		})
@@ -99,21 +101,29 @@ func testFeatures(t *testing.T, s routes.Store) {
 			{filter: `vessel IS NULL AND carrier IS NOT NULL`, keep: func(l routes.Leg) bool { return l.Vessel == "" && l.Carrier != "" }},
 			{filter: `NOT vessel = 'vessel-01'`, keep: func(l routes.Leg) bool { return l.Vessel != "" && l.Vessel != "vessel-01" }},
 			{filter: `vessel <> 'vessel-01' OR confidence = 'low'`,
-				keep: func(l routes.Leg) bool { return (l.Vessel != "" && l.Vessel != "vessel-01") || l.Confidence == routes.Low }},
+				keep: func(l routes.Leg) bool {
+					return (l.Vessel != "" && l.Vessel != "vessel-01") || l.Confidence == routes.Low
+				}},
 			{filter: `NOT (vessel <> 'vessel-01' OR seq > 1)`, // unknown OR false is unknown; NOT unknown is unknown
 				keep: func(l routes.Leg) bool { return l.Vessel == "vessel-01" && l.Seq <= 1 }},
 			{filter: `origin > destination`, keep: func(l routes.Leg) bool { return l.Origin > l.Destination }},
 			{filter: `T_INTERSECTS(INTERVAL(start, end), INTERVAL('2023-03-01', '2023-03-31'))`,
-				keep: func(l routes.Leg) bool { return !l.End().Before(day("2023-03-01")) && !l.Start().After(endOf("2023-03-31")) }},
+				keep: func(l routes.Leg) bool {
+					return !l.End().Before(day("2023-03-01")) && !l.Start().After(endOf("2023-03-31"))
+				}},
 			{filter: `T_DURING(INTERVAL(start, end), INTERVAL('2023-03-01T00:00:00Z', '2023-06-30T00:00:00Z'))`,
-				keep: func(l routes.Leg) bool { return l.Start().After(day("2023-03-01")) && l.End().Before(day("2023-06-30")) }},
+				keep: func(l routes.Leg) bool {
+					return l.Start().After(day("2023-03-01")) && l.End().Before(day("2023-06-30"))
+				}},
 			{filter: `T_BEFORE(INTERVAL(start, end), DATE('2023-04-01'))`, keep: func(l routes.Leg) bool { return l.End().Before(day("2023-04-01")) }},
 			{filter: `T_AFTER(start, TIMESTAMP('2023-10-01T12:00:00Z'))`,
 				keep: func(l routes.Leg) bool { return l.Start().After(day("2023-10-01").Add(12 * time.Hour)) }},
 			{filter: `T_INTERSECTS(INTERVAL(start, end), INTERVAL('..', '2023-02-01'))`, keep: func(l routes.Leg) bool { return !l.Start().After(endOf("2023-02-01")) }},
 			{filter: `T_DISJOINT(INTERVAL(depart_earliest, arrive_latest), INTERVAL('2023-02-01', '..'))`, keep: func(l routes.Leg) bool { return l.End().Before(day("2023-02-01")) }},
 			{filter: `start >= DATE('2023-06-01') AND start < DATE('2023-07-01')`,
-				keep: func(l routes.Leg) bool { return !l.Start().Before(day("2023-06-01")) && l.Start().Before(day("2023-07-01")) }},
+				keep: func(l routes.Leg) bool {
+					return !l.Start().Before(day("2023-06-01")) && l.Start().Before(day("2023-07-01"))
+				}},
 			{filter: `start = DATE('2023-06-15') OR depart_latest > TIMESTAMP('2023-12-01T00:00:00.5Z')`,
 				keep: func(l routes.Leg) bool {
 					return l.Start().Truncate(24*time.Hour).Equal(day("2023-06-15")) || l.Depart.Latest.After(day("2023-12-01").Add(500*time.Millisecond))
@@ -156,7 +166,9 @@ func testFeatures(t *testing.T, s routes.Store) {
 			{filter: `NOT nav_status = 5`, keep: func(p routes.Position) bool { return p.NavStatus != nil && *p.NavStatus != 5 }},
 			{filter: `mmsi = '273100001'`, keep: func(p routes.Position) bool { return p.MMSI == "273100001" }},
 			{filter: `T_INTERSECTS(time, INTERVAL('2023-05-01', '2023-05-31'))`,
-				keep: func(p routes.Position) bool { return !p.Time.Before(day("2023-05-01")) && !p.Time.After(endOf("2023-05-31")) }},
+				keep: func(p routes.Position) bool {
+					return !p.Time.Before(day("2023-05-01")) && !p.Time.After(endOf("2023-05-31"))
+				}},
 			{filter: `S_INTERSECTS(geometry, BBOX(100, 20, 150, 60))`, keep: func(p routes.Position) bool { return pointInBox(p.Point(), box(100, 20, 150, 60)) }},
 			{filter: `S_DWITHIN(geometry, POINT(0 0), 2000000) AND time > TIMESTAMP('2023-06-01T00:00:00Z')`,
 				keep: func(p routes.Position) bool {
@@ -173,7 +185,9 @@ func testFeatures(t *testing.T, s routes.Store) {
 			{filter: `points = 3 AND leg IS NOT NULL`, keep: func(x routes.Track) bool { return x.Points == 3 && x.Leg != "" }},
 			{filter: `length_km > 500`, keep: func(x routes.Track) bool { return x.LengthKm > 500 }},
 			{filter: `T_INTERSECTS(INTERVAL(start, end), INTERVAL('2023-01-01', '2023-06-30'))`,
-				keep: func(x routes.Track) bool { return !x.End.Before(day("2023-01-01")) && !x.Start.After(endOf("2023-06-30")) }},
+				keep: func(x routes.Track) bool {
+					return !x.End.Before(day("2023-01-01")) && !x.Start.After(endOf("2023-06-30"))
+				}},
 		})
 	})
 	t.Run("gaps", func(t *testing.T) {
