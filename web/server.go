@@ -54,15 +54,18 @@ type Options struct {
 
 // server holds what every handler needs.
 type server struct {
-	store   routes.Store
-	log     *slog.Logger
-	timeout time.Duration
+	store routes.Store
+	// features serves OGC API Features; nil when the store cannot.
+	features routes.FeatureStore
+	log      *slog.Logger
+	timeout  time.Duration
 }
 
 // New returns the HTTP handler for the whole service, reading from store.
 // The caller keeps ownership of store and closes it after the server stops.
 func New(store routes.Store, opts Options) http.Handler {
 	s := &server{store: store, log: opts.Logger, timeout: opts.Timeout}
+	s.features, _ = store.(routes.FeatureStore)
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -72,7 +75,8 @@ func New(store routes.Store, opts Options) http.Handler {
 
 	r := chi.NewRouter()
 	r.Use(s.logRequests, s.recoverPanics, s.limitTime, middleware.GetHead,
-		middleware.Compress(5, "application/json", "application/geo+json", "application/problem+json"))
+		middleware.Compress(5, "application/json", "application/geo+json", "application/problem+json",
+			"application/schema+json", "application/vnd.oai.openapi+json", "text/html"))
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.methodNotAllowed(r))
 
@@ -80,6 +84,9 @@ func New(store routes.Store, opts Options) http.Handler {
 	r.Get("/readyz", s.readyz)
 	r.Get("/problems/{type}", s.problemType)
 	r.Route("/api", s.apiRoutes)
+	if s.features != nil {
+		r.Route("/ogc", s.ogcRoutes)
+	}
 	return r
 }
 
