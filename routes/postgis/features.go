@@ -105,6 +105,19 @@ func observationConds(f *filter, q routes.Query) {
 	f.near("o.geom", q.Near)
 }
 
+// itemsSQL is the query for one page of t's records matching q.
+func itemsSQL[T any](t table[T], cs columns, q routes.FeatureQuery, base func(*filter, routes.Query)) (string, []any, error) {
+	f, err := itemFilter(cs, q, base)
+	if err != nil {
+		return "", nil, err
+	}
+	order, err := orderBy(cs, q.SortBy, t.order)
+	if err != nil {
+		return "", nil, err
+	}
+	return "SELECT " + t.cols + " FROM " + t.from + f.where() + " ORDER BY " + order + f.page(q.Query), f.args, nil
+}
+
 // items streams one page of t's records matching q, in order, as PostgreSQL
 // sends them: nothing is held but the row being read.
 func items[T any](ctx context.Context, s *Store, t table[T], cs columns, q routes.FeatureQuery,
@@ -115,17 +128,12 @@ func items[T any](ctx context.Context, s *Store, t table[T], cs columns, q route
 			yield(zero, errClosed)
 			return
 		}
-		f, err := itemFilter(cs, q, base)
+		sql, args, err := itemsSQL(t, cs, q, base)
 		if err != nil {
 			yield(zero, err)
 			return
 		}
-		order, err := orderBy(cs, q.SortBy, t.order)
-		if err != nil {
-			yield(zero, err)
-			return
-		}
-		rows, err := s.pool.Query(ctx, "SELECT "+t.cols+" FROM "+t.from+f.where()+" ORDER BY "+order+f.page(q.Query), f.args...)
+		rows, err := s.pool.Query(ctx, sql, args...)
 		if err != nil {
 			yield(zero, fail("list "+t.what+"s", err))
 			return
@@ -278,19 +286,28 @@ func (s *Store) CountItems(ctx context.Context, collection string, q routes.Feat
 	if s.closed.Load() {
 		return 0, errClosed
 	}
-	t, ok := featureTables[collection]
-	if !ok {
+	if _, ok := featureTables[collection]; !ok {
 		return 0, fmt.Errorf("count %s: %w", collection, routes.ErrNotFound)
 	}
-	f, err := itemFilter(t.cols, q, t.base)
+	sql, args, err := countSQL(collection, q)
 	if err != nil {
 		return 0, err
 	}
 	var n int64
-	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM "+t.from+f.where(), f.args...).Scan(&n); err != nil {
+	if err := s.pool.QueryRow(ctx, sql, args...).Scan(&n); err != nil {
 		return 0, fail("count "+collection, err)
 	}
 	return int(n), nil
+}
+
+// countSQL is the query counting a collection's items matching q.
+func countSQL(collection string, q routes.FeatureQuery) (string, []any, error) {
+	t := featureTables[collection]
+	f, err := itemFilter(t.cols, q, t.base)
+	if err != nil {
+		return "", nil, err
+	}
+	return "SELECT count(*) FROM " + t.from + f.where(), f.args, nil
 }
 
 // Extent measures a collection from its rows.
