@@ -414,12 +414,23 @@ func (s *server) items(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	matched, err := s.features.CountItems(r.Context(), c.Name, ir.query)
-	if err != nil {
-		return fmt.Errorf("count %s: %w", c.Name, err)
+	// The count runs beside the page: the page streams meanwhile, and its
+	// total is written after its features.
+	ctx := r.Context()
+	counted := make(chan count, 1)
+	go func() {
+		n, err := s.features.CountItems(ctx, c.Name, ir.query)
+		counted <- count{n, err}
+	}()
+	matched := func() (int, error) {
+		c := <-counted
+		counted <- c
+		if c.err != nil {
+			return 0, fmt.Errorf("count %s: %w", chi.URLParam(r, "collection"), c.err)
+		}
+		return c.n, nil
 	}
 	fs, q := s.features, ir.query
-	ctx := r.Context()
 	switch c.Name {
 	case "places":
 		return writeItems(s, w, r, routes.PlaceSchema, fs.PlaceItems(ctx, q), ir, matched)
@@ -435,6 +446,12 @@ func (s *server) items(w http.ResponseWriter, r *http.Request) error {
 		return writeItems(s, w, r, routes.GapSchema, fs.GapItems(ctx, q), ir, matched)
 	}
 	return writeItems(s, w, r, routes.ObservationSchema, fs.ObservationItems(ctx, q), ir, matched)
+}
+
+// count is the number of items matching, or why it is not known.
+type count struct {
+	n   int
+	err error
 }
 
 // pageLinks are the self, alternate, next and prev links of a page.

@@ -46,48 +46,38 @@ func marshal(v any) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// writeItems writes a page of features. Nothing is sent until the first
-// feature has been read, so that a store that fails at once is answered
-// with a problem; one that fails later ends the response abruptly, so that
-// the client cannot mistake half a page for a whole one.
+// writeItems writes a page of features, then how many matched in all and
+// the links to the neighbouring pages, which need that number. Nothing is
+// sent until the first feature has been read, so that a store that fails at
+// once is answered with a problem; one that fails later ends the response
+// abruptly, so that the client cannot mistake half a page for a whole one.
 func writeItems[T any](s *server, w http.ResponseWriter, r *http.Request, schema *routes.Schema[T],
-	items iter.Seq2[T, error], ir itemsRequest, matched int) error {
-	links := pageLinks(r, ir.query, matched, ir.html)
+	items iter.Seq2[T, error], ir itemsRequest, matched func() (int, error)) error {
 	if ir.html {
-		return itemsHTML(w, schema, items, ir, matched, links)
-	}
-	var bw *bufio.Writer
-	var buf []byte
-	n := 0
-	start := func() error {
-		head, err := marshal(struct {
-			Type           string     `json:"type"`
-			TimeStamp      string     `json:"timeStamp"`
-			NumberMatched  int        `json:"numberMatched"`
-			Links          []ogcLink  `json:"links"`
-			ItemsFollowing []struct{} `json:"features"`
-		}{"FeatureCollection", routes.FormatTime(time.Now().Truncate(time.Second)), matched, links, []struct{}{}})
+		n, err := matched()
 		if err != nil {
 			return err
 		}
-		w.Header().Set("Content-Type", geoJSON)
-		bw = bufio.NewWriterSize(w, 32<<10)
-		bw.Write(head[:len(head)-3]) // up to the opening bracket of the features: ]}\n cut
-		return nil
+		return itemsHTML(w, schema, items, ir, n, pageLinks(r, ir.query, n, true))
+	}
+	var bw *bufio.Writer
+	buf := fmt.Appendf(nil, `{"type":"FeatureCollection","timeStamp":"%s","features":[`, routes.FormatTime(time.Now().Truncate(time.Second)))
+	n := 0
+	abort := func(err error) {
+		// The response has begun: log, and end it broken.
+		s.log.ErrorContext(r.Context(), "items failed mid-page", slog.String("path", r.URL.Path), slog.Any("error", err))
+		panic(http.ErrAbortHandler)
 	}
 	for x, err := range items {
 		if err != nil {
 			if bw == nil {
 				return fmt.Errorf("read %s: %w", schema.Name, err)
 			}
-			// The response has begun: log, and end it broken.
-			s.log.ErrorContext(r.Context(), "items failed mid-page", slog.String("path", r.URL.Path), slog.Any("error", err))
-			panic(http.ErrAbortHandler)
+			abort(err)
 		}
 		if bw == nil {
-			if err := start(); err != nil {
-				return err
-			}
+			w.Header().Set("Content-Type", geoJSON)
+			bw = bufio.NewWriterSize(w, 32<<10)
 		}
 		if n > 0 {
 			buf = append(buf, ',')
@@ -99,14 +89,27 @@ func writeItems[T any](s *server, w http.ResponseWriter, r *http.Request, schema
 			buf = buf[:0]
 		}
 	}
-	if bw == nil {
-		if err := start(); err != nil {
+	total, err := matched()
+	if err != nil {
+		if bw == nil {
 			return err
 		}
+		abort(err)
 	}
-	buf = append(buf, `],"numberReturned":`...)
-	buf = strconv.AppendInt(buf, int64(n), 10)
-	buf = append(buf, "}\n"...)
+	tail, err := marshal(struct {
+		NumberMatched  int       `json:"numberMatched"`
+		NumberReturned int       `json:"numberReturned"`
+		Links          []ogcLink `json:"links"`
+	}{total, n, pageLinks(r, ir.query, total, false)})
+	if err != nil {
+		return err
+	}
+	if bw == nil {
+		w.Header().Set("Content-Type", geoJSON)
+		bw = bufio.NewWriterSize(w, 32<<10)
+	}
+	buf = append(buf, "],"...)
+	buf = append(buf, tail[1:]...) // the members after {
 	bw.Write(buf)
 	bw.Flush()
 	return nil
