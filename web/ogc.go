@@ -454,8 +454,8 @@ type count struct {
 	err error
 }
 
-// pageLinks are the self, alternate, next and prev links of a page.
-func pageLinks(r *http.Request, q routes.FeatureQuery, matched int, html bool) []ogcLink {
+// ogcPageLinks are the self, alternate, next and prev links of a page.
+func ogcPageLinks(r *http.Request, q routes.FeatureQuery, matched int, html bool) []ogcLink {
 	u := base(r) + strings.TrimPrefix(r.URL.Path, "/ogc")
 	page := func(offset int, format string) string {
 		vals := r.URL.Query()

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"iter"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -509,16 +508,5 @@ func TestOpenAPI(t *testing.T) {
 	}
 	if l := doc.Components.Parameters["limit"].Value.Schema.Value; *l.Max != 10000 || l.Default.(float64) != 100 {
 		t.Errorf("limit schema = %+v", l)
-	}
-}
-
-// seqOf yields xs without error.
-func seqOf[T any](xs []T) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
-		for _, x := range xs {
-			if !yield(x, nil) {
-				return
-			}
-		}
 	}
 }

@@ -58,7 +58,7 @@ func writeItems[T any](s *server, w http.ResponseWriter, r *http.Request, schema
 		if err != nil {
 			return err
 		}
-		return itemsHTML(w, schema, items, ir, n, pageLinks(r, ir.query, n, true))
+		return itemsHTML(w, schema, items, ir, n, ogcPageLinks(r, ir.query, n, true))
 	}
 	var bw *bufio.Writer
 	buf := fmt.Appendf(nil, `{"type":"FeatureCollection","timeStamp":"%s","features":[`, routes.FormatTime(time.Now().Truncate(time.Second)))
@@ -100,7 +100,7 @@ func writeItems[T any](s *server, w http.ResponseWriter, r *http.Request, schema
 		NumberMatched  int       `json:"numberMatched"`
 		NumberReturned int       `json:"numberReturned"`
 		Links          []ogcLink `json:"links"`
-	}{total, n, pageLinks(r, ir.query, total, false)})
+	}{total, n, ogcPageLinks(r, ir.query, total, false)})
 	if err != nil {
 		return err
 	}
