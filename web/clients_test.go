@@ -30,17 +30,7 @@ import (
 func clientServer(t *testing.T, open func(t *testing.T) routes.Store) (*httptest.Server, *storetest.Generated, *atomic.Int64) {
 	t.Helper()
 	s := open(t)
-	g, err := storetest.Generate(20230912, storetest.Sizes{Places: 40, Vessels: 8, Shipments: 150, Positions: 2500})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	if _, err := s.Apply(ctx, g.Batch); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.AddPositions(ctx, seqOf(g.Positions)); err != nil {
-		t.Fatal(err)
-	}
+	g := loadGenerated(t, s, 20230912, storetest.Sizes{Places: 40, Vessels: 8, Shipments: 150, Positions: 2500})
 	h := web.New(s, web.Options{})
 	var pages atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

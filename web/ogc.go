@@ -145,10 +145,7 @@ func (s *server) landing(w http.ResponseWriter, r *http.Request) error {
 			ogcLink{b + "/conformance", "conformance", mediaJSON, "conformance classes implemented"},
 			ogcLink{b + "/collections", "data", mediaJSON, "the feature collections"}),
 	}
-	if html {
-		return s.writeHTML(w, "landing", page.Title, page)
-	}
-	return writeJSON(w, mediaJSON, page)
+	return s.answer(w, html, "landing", page.Title, page)
 }
 
 func (s *server) conformance(w http.ResponseWriter, r *http.Request) error {
@@ -160,10 +157,7 @@ func (s *server) conformance(w http.ResponseWriter, r *http.Request) error {
 		ConformsTo []string  `json:"conformsTo"`
 		Links      []ogcLink `json:"links"`
 	}{conformance, selfLinks(r, "/conformance", html, mediaJSON)}
-	if html {
-		return s.writeHTML(w, "conformance", "Conformance", page)
-	}
-	return writeJSON(w, mediaJSON, page)
+	return s.answer(w, html, "conformance", "Conformance", page)
 }
 
 // ogcCollection is a collection's description.
@@ -234,10 +228,15 @@ func (s *server) collections(w http.ResponseWriter, r *http.Request) error {
 		}
 		page.Collections = append(page.Collections, oc)
 	}
+	return s.answer(w, html, "collections", "Collections", page)
+}
+
+// answer sends v as JSON, or as the HTML page of that name.
+func (s *server) answer(w http.ResponseWriter, html bool, page, title string, v any) error {
 	if html {
-		return s.writeHTML(w, "collections", "Collections", page)
+		return s.writeHTML(w, page, title, v)
 	}
-	return writeJSON(w, mediaJSON, page)
+	return writeJSON(w, mediaJSON, v)
 }
 
 // collectionOf resolves the {collection} in the path.
@@ -263,10 +262,7 @@ func (s *server) collection(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if html {
-		return s.writeHTML(w, "collection", c.Title, oc)
-	}
-	return writeJSON(w, mediaJSON, oc)
+	return s.answer(w, html, "collection", c.Title, oc)
 }
 
 func (s *server) queryables(w http.ResponseWriter, r *http.Request) error {

@@ -89,39 +89,31 @@ func (p *parser) boolExpr() (Expr, error) {
 		return nil, err
 	}
 	defer p.leave()
-	var args []Expr
-	for {
-		e, err := p.boolTerm()
-		if err != nil {
-			return nil, err
-		}
-		args = append(args, e)
-		if !p.accept("OR") {
-			break
-		}
-	}
-	if len(args) == 1 {
-		return args[0], nil
-	}
-	return Or{args}, nil
+	return p.junction("OR", p.boolTerm, func(args []Expr) Expr { return Or{args} })
 }
 
 func (p *parser) boolTerm() (Expr, error) {
+	return p.junction("AND", p.boolFactor, func(args []Expr) Expr { return And{args} })
+}
+
+// junction reads operands separated by the keyword op; two or more make
+// one node of them.
+func (p *parser) junction(op string, operand func() (Expr, error), join func([]Expr) Expr) (Expr, error) {
 	var args []Expr
 	for {
-		e, err := p.boolFactor()
+		e, err := operand()
 		if err != nil {
 			return nil, err
 		}
 		args = append(args, e)
-		if !p.accept("AND") {
+		if !p.accept(op) {
 			break
 		}
 	}
 	if len(args) == 1 {
 		return args[0], nil
 	}
-	return And{args}, nil
+	return join(args), nil
 }
 
 func (p *parser) boolFactor() (Expr, error) {

@@ -177,7 +177,7 @@ func testFeatures(t *testing.T, s routes.Store) {
 			{filter: `sog >= 0`, sortBy: "-cog", keep: func(p routes.Position) bool { return p.SOG != nil },
 				order: func(a, b routes.Position) int { return cmp.Compare(*b.COG, *a.COG) }},
 			{sortBy: "-sog", keep: func(routes.Position) bool { return true },
-				order: func(a, b routes.Position) int { return -nullsLastF(a.SOG, b.SOG) }},
+				order: func(a, b routes.Position) int { return -nullsLast(a.SOG, b.SOG) }},
 		})
 	})
 	t.Run("tracks", func(t *testing.T) {
@@ -302,20 +302,8 @@ func featureIDs[T any](schema *routes.Schema[T], xs []T) []string {
 	return out
 }
 
-// nullsLast orders text with missing values after every value.
-func nullsLast(a, b *string) int {
-	switch {
-	case a == nil && b == nil:
-		return 0
-	case a == nil:
-		return 1
-	case b == nil:
-		return -1
-	}
-	return strings.Compare(*a, *b)
-}
-
-func nullsLastF(a, b *float64) int {
+// nullsLast orders values with missing ones after every value.
+func nullsLast[T cmp.Ordered](a, b *T) int {
 	switch {
 	case a == nil && b == nil:
 		return 0
