@@ -320,18 +320,23 @@ func parseTimestamp(s string) (time.Time, error) {
 
 // temporal reads the rest of a T_ function after its opening parenthesis.
 func (p *parser) temporal(name string) (Expr, error) {
-	a, err := p.temporalArg()
-	if err != nil {
-		return nil, err
-	}
-	if err := p.expect(","); err != nil {
-		return nil, err
-	}
-	b, err := p.temporalArg()
+	a, b, err := p.pair(p.temporalArg)
 	if err != nil {
 		return nil, err
 	}
 	return Temporal{Op: name, Left: a, Right: b}, p.expect(")")
+}
+
+// pair reads two arguments separated by a comma.
+func (p *parser) pair(arg func() (Expr, error)) (a, b Expr, err error) {
+	if a, err = arg(); err != nil {
+		return nil, nil, err
+	}
+	if err := p.expect(","); err != nil {
+		return nil, nil, err
+	}
+	b, err = arg()
+	return a, b, err
 }
 
 // temporalArg reads a property, a DATE, a TIMESTAMP or an INTERVAL.
@@ -342,14 +347,7 @@ func (p *parser) temporalArg() (Expr, error) {
 		if err := p.expect("("); err != nil {
 			return nil, err
 		}
-		a, err := p.intervalEnd()
-		if err != nil {
-			return nil, err
-		}
-		if err := p.expect(","); err != nil {
-			return nil, err
-		}
-		b, err := p.intervalEnd()
+		a, b, err := p.pair(p.intervalEnd)
 		if err != nil {
 			return nil, err
 		}
@@ -397,14 +395,7 @@ func (p *parser) intervalEnd() (Expr, error) {
 
 // spatial reads the rest of an S_ function after its opening parenthesis.
 func (p *parser) spatial(name string) (Expr, error) {
-	a, err := p.geometryArg()
-	if err != nil {
-		return nil, err
-	}
-	if err := p.expect(","); err != nil {
-		return nil, err
-	}
-	b, err := p.geometryArg()
+	a, b, err := p.pair(p.geometryArg)
 	if err != nil {
 		return nil, err
 	}
@@ -412,14 +403,7 @@ func (p *parser) spatial(name string) (Expr, error) {
 }
 
 func (p *parser) dwithin() (Expr, error) {
-	a, err := p.geometryArg()
-	if err != nil {
-		return nil, err
-	}
-	if err := p.expect(","); err != nil {
-		return nil, err
-	}
-	b, err := p.geometryArg()
+	a, b, err := p.pair(p.geometryArg)
 	if err != nil {
 		return nil, err
 	}
