@@ -203,7 +203,40 @@ func appendFloat(b []byte, f float64) []byte {
 		}
 		return b
 	}
+	if m := math.Round(f * 1e6); f != 0 && m/1e6 == f && math.Abs(m) < 1<<53 {
+		return appendMicros(b, int64(m))
+	}
 	return strconv.AppendFloat(b, f, 'f', -1, 64)
+}
+
+// appendMicros writes m millionths in decimal, without trailing zeros. For a
+// double that is the nearest to such a decimal — coordinates and readings
+// kept to six places, the usual case — that decimal is the shortest text
+// that reads back as the double, so this writes what strconv would, only
+// faster.
+func appendMicros(b []byte, m int64) []byte {
+	if m < 0 {
+		b = append(b, '-')
+		m = -m
+	}
+	b = strconv.AppendInt(b, m/1e6, 10)
+	frac := m % 1e6
+	if frac == 0 {
+		return b
+	}
+	var digits [7]byte
+	n := len(digits)
+	for i := 0; i < 6; i++ {
+		n--
+		digits[n] = byte('0' + frac%10)
+		frac /= 10
+	}
+	end := len(digits)
+	for digits[end-1] == '0' {
+		end--
+	}
+	b = append(b, '.')
+	return append(b, digits[n:end]...)
 }
 
 const hex = "0123456789abcdef"
