@@ -422,7 +422,7 @@ func (s *server) items(w http.ResponseWriter, r *http.Request) error {
 		c := <-counted
 		counted <- c
 		if c.err != nil {
-			return 0, fmt.Errorf("count %s: %w", chi.URLParam(r, "collection"), c.err)
+			return 0, c.err
 		}
 		return c.n, nil
 	}

@@ -64,8 +64,13 @@ func writeItems[T any](s *server, w http.ResponseWriter, r *http.Request, schema
 	buf := fmt.Appendf(nil, `{"type":"FeatureCollection","timeStamp":"%s","features":[`, routes.FormatTime(time.Now().Truncate(time.Second)))
 	n := 0
 	abort := func(err error) {
-		// The response has begun: log, and end it broken.
-		s.log.ErrorContext(r.Context(), "items failed mid-page", slog.String("path", r.URL.Path), slog.Any("error", err))
+		// The response has begun: log, and end it broken. A client that
+		// went away is no failure of the server's.
+		level := slog.LevelError
+		if r.Context().Err() != nil {
+			level = slog.LevelDebug
+		}
+		s.log.Log(r.Context(), level, "items failed mid-page", slog.String("path", r.URL.Path), slog.Any("error", err))
 		panic(http.ErrAbortHandler)
 	}
 	for x, err := range items {
