@@ -410,22 +410,14 @@ func (s *server) items(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	// The count runs beside the page: the page streams meanwhile, and its
-	// total is written after its features.
+	// Count first, so that a request holds one connection at a time: run
+	// beside the page, the count doubled that, and wrk saw a longer tail.
 	ctx := r.Context()
-	counted := make(chan count, 1)
-	go func() {
-		n, err := s.features.CountItems(ctx, c.Name, ir.query)
-		counted <- count{n, err}
-	}()
-	matched := func() (int, error) {
-		c := <-counted
-		counted <- c
-		if c.err != nil {
-			return 0, c.err
-		}
-		return c.n, nil
+	total, err := s.features.CountItems(ctx, c.Name, ir.query)
+	if err != nil {
+		return fmt.Errorf("count %s: %w", c.Name, err)
 	}
+	matched := func() (int, error) { return total, nil }
 	fs, q := s.features, ir.query
 	switch c.Name {
 	case "places":
@@ -442,12 +434,6 @@ func (s *server) items(w http.ResponseWriter, r *http.Request) error {
 		return writeItems(s, w, r, routes.GapSchema, fs.GapItems(ctx, q), ir, matched)
 	}
 	return writeItems(s, w, r, routes.ObservationSchema, fs.ObservationItems(ctx, q), ir, matched)
-}
-
-// count is the number of items matching, or why it is not known.
-type count struct {
-	n   int
-	err error
 }
 
 // ogcPageLinks are the self, alternate, next and prev links of a page.
