@@ -75,16 +75,19 @@ type Options struct {
 
 // server holds what every handler needs.
 type server struct {
-	store   routes.Store
-	log     *slog.Logger
-	timeout time.Duration
-	writes  writes
+	store routes.Store
+	// features serves OGC API Features; nil when the store cannot.
+	features routes.FeatureStore
+	log      *slog.Logger
+	timeout  time.Duration
+	writes   writes
 }
 
 // New returns the HTTP handler for the whole service, reading from store.
 // The caller keeps ownership of store and closes it after the server stops.
 func New(store routes.Store, opts Options) http.Handler {
 	s := &server{store: store, log: opts.Logger, timeout: opts.Timeout, writes: newWrites(opts)}
+	s.features, _ = store.(routes.FeatureStore)
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -94,7 +97,8 @@ func New(store routes.Store, opts Options) http.Handler {
 
 	r := chi.NewRouter()
 	r.Use(s.logRequests, s.recoverPanics, s.limitTime, middleware.GetHead,
-		middleware.Compress(5, "application/json", "application/geo+json", "application/problem+json"))
+		middleware.Compress(5, "application/json", "application/geo+json", "application/problem+json",
+			"application/schema+json", "application/vnd.oai.openapi+json", "text/html"))
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.methodNotAllowed(r))
 
@@ -106,6 +110,9 @@ func New(store routes.Store, opts Options) http.Handler {
 		r.Route("/tiles", newTiles(s, tiler, opts.VersionEvery).routes)
 	}
 	s.mapRoutes(r)
+	if s.features != nil {
+		r.Route("/ogc", s.ogcRoutes)
+	}
 	return r
 }
 

@@ -18,9 +18,7 @@ import (
 func BenchmarkLegsPage(b *testing.B) {
 	ctx := context.Background()
 	s, _ := newStore(b)
-	if _, err := s.Apply(ctx, benchBatch(500)); err != nil {
-		b.Fatal(err)
-	}
+	loadLegs(b, s, 500)
 	q := routes.Query{Limit: 1000}
 	if page, err := s.Legs(ctx, q); err != nil || len(page.Items) != 1000 {
 		b.Fatalf("Legs = %d legs, %v; want a full page of 1000", len(page.Items), err)
@@ -90,4 +88,11 @@ func benchBatch(n int) *routes.Batch {
 		batch.Shipments = append(batch.Shipments, sh)
 	}
 	return batch
+}
+
+// loadLegs writes benchBatch(shipments) to s.
+func loadLegs(b testing.TB, s *Store, shipments int) {
+	if _, err := s.Apply(context.Background(), benchBatch(shipments)); err != nil {
+		b.Fatal(err)
+	}
 }
