@@ -49,7 +49,7 @@ var (
 var positionTable = table[routes.Position]{what: "position", from: "positions p", alias: "p",
 	order: "p.time, p.mmsi", cols: positionCols, scan: scanPosition}
 
-func scanPosition(r pgx.Row, extra ...any) (routes.Position, error) {
+func scanPosition(r pgx.CollectableRow, extra ...any) (routes.Position, error) {
 	var p routes.Position
 	err := r.Scan(append([]any{&p.MMSI, &p.Time, &p.Lon, &p.Lat, &p.SOG, &p.COG, &p.Heading, &p.NavStatus}, extra...)...)
 	p.Time = p.Time.UTC()

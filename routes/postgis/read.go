@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/encoding/wkb"
 
 	"github.com/shiptrack/shiptrack/routes"
 )
@@ -21,7 +19,7 @@ type table[T any] struct {
 	alias string
 	cols  string
 	order string
-	scan  func(r pgx.Row, extra ...any) (T, error)
+	scan  func(r pgx.CollectableRow, extra ...any) (T, error)
 }
 
 var (
@@ -48,7 +46,7 @@ var (
 		cols: `l.id, l.shipment, l.seq, l.mode, l.origin, l.destination, l.via, coalesce(l.vessel, ''),
 			coalesce(l.carrier, ''), l.depart_earliest, l.depart_latest, l.arrive_earliest, l.arrive_latest,
 			ST_AsBinary(l.geom), l.geometry_kind, l.length_km, coalesce(l.confidence, ''), coalesce(l.note, ''),
-			ARRAY(SELECT c.source FROM leg_sources c WHERE c.leg = l.id ORDER BY c.ord),
+			ARRAY(SELECT c.source::text FROM leg_sources c WHERE c.leg = l.id ORDER BY c.ord),
 			ARRAY(SELECT c.claim FROM leg_sources c WHERE c.leg = l.id ORDER BY c.ord)`,
 		scan: scanLeg}
 	tracks = table[routes.Track]{what: "track", from: "tracks t", alias: "t", order: "t.start_time, t.id",
@@ -111,7 +109,11 @@ func get[T any](ctx context.Context, s *Store, t table[T], id string) (T, error)
 	if !storable(id) {
 		return zero, fmt.Errorf("%s %q: %w", t.what, id, routes.ErrNotFound)
 	}
-	v, err := t.scan(s.pool.QueryRow(ctx, "SELECT "+t.cols+" FROM "+t.from+" WHERE "+t.alias+".id = $1", id))
+	rows, err := s.pool.Query(ctx, "SELECT "+t.cols+" FROM "+t.from+" WHERE "+t.alias+".id = $1", id)
+	var v T
+	if err == nil {
+		v, err = pgx.CollectExactlyOneRow(rows, func(r pgx.CollectableRow) (T, error) { return t.scan(r) })
+	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return zero, fmt.Errorf("%s %q: %w", t.what, id, routes.ErrNotFound)
 	}
@@ -185,11 +187,15 @@ func (s *Store) Shipment(ctx context.Context, id string) (routes.Shipment, error
 	var sh routes.Shipment
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		var err error
-		sh, err = shipments.scan(tx.QueryRow(ctx, "SELECT "+shipments.cols+" FROM shipments s WHERE s.id = $1", id))
+		rows, err := tx.Query(ctx, "SELECT "+shipments.cols+" FROM shipments s WHERE s.id = $1", id)
 		if err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, "SELECT "+legs.cols+" FROM legs l WHERE l.shipment = $1 ORDER BY l.seq, l.id", id)
+		sh, err = pgx.CollectExactlyOneRow(rows, func(r pgx.CollectableRow) (routes.Shipment, error) { return scanShipment(r) })
+		if err != nil {
+			return err
+		}
+		rows, err = tx.Query(ctx, "SELECT "+legs.cols+" FROM legs l WHERE l.shipment = $1 ORDER BY l.seq, l.id", id)
 		if err != nil {
 			return err
 		}
@@ -249,7 +255,7 @@ func (s *Store) Observations(ctx context.Context, q routes.Query) (routes.Page[r
 	return list(ctx, s, observations, &f, q)
 }
 
-func scanPlace(r pgx.Row, extra ...any) (routes.Place, error) {
+func scanPlace(r pgx.CollectableRow, extra ...any) (routes.Place, error) {
 	var p routes.Place
 	err := r.Scan(append([]any{&p.ID, &p.Name, &p.Kind, &p.Country, &p.UNLOCODE, &p.Aliases,
 		&p.Lon, &p.Lat, &p.Note}, extra...)...)
@@ -257,7 +263,7 @@ func scanPlace(r pgx.Row, extra ...any) (routes.Place, error) {
 	return p, err
 }
 
-func scanVessel(r pgx.Row, extra ...any) (routes.Vessel, error) {
+func scanVessel(r pgx.CollectableRow, extra ...any) (routes.Vessel, error) {
 	var v routes.Vessel
 	err := r.Scan(append([]any{&v.ID, &v.Name, &v.IMO, &v.MMSI, &v.Flag, &v.Type, &v.Owner,
 		&v.FormerNames, &v.Confidence, &v.Note}, extra...)...)
@@ -265,7 +271,7 @@ func scanVessel(r pgx.Row, extra ...any) (routes.Vessel, error) {
 	return v, err
 }
 
-func scanSource(r pgx.Row, extra ...any) (routes.Source, error) {
+func scanSource(r pgx.CollectableRow, extra ...any) (routes.Source, error) {
 	var s routes.Source
 	var published time.Time
 	err := r.Scan(append([]any{&s.ID, &s.Publisher, &s.Title, &s.URL, &published, &s.Kind}, extra...)...)
@@ -273,7 +279,7 @@ func scanSource(r pgx.Row, extra ...any) (routes.Source, error) {
 	return s, err
 }
 
-func scanShipment(r pgx.Row, extra ...any) (routes.Shipment, error) {
+func scanShipment(r pgx.CollectableRow, extra ...any) (routes.Shipment, error) {
 	var s routes.Shipment
 	var srcs, claims []string
 	err := r.Scan(append([]any{&s.ID, &s.Title, &s.Summary, &s.Cargo.Description, &s.Cargo.Quantity,
@@ -285,25 +291,29 @@ func scanShipment(r pgx.Row, extra ...any) (routes.Shipment, error) {
 	return s, err
 }
 
-func scanLeg(r pgx.Row, extra ...any) (routes.Leg, error) {
-	var l routes.Leg
-	var geom []byte
-	var srcs, claims []string
-	err := r.Scan(append([]any{&l.ID, &l.Shipment, &l.Seq, &l.Mode, &l.Origin, &l.Destination, &l.Via,
-		&l.Vessel, &l.Carrier, &l.Depart.Earliest, &l.Depart.Latest, &l.Arrive.Earliest, &l.Arrive.Latest,
-		&geom, &l.GeometryKind, &l.LengthKm, &l.Confidence, &l.Note, &srcs, &claims}, extra...)...)
-	if err != nil {
-		return l, err
+// scanLeg reads a leg from the raw row: see rawRow.
+func scanLeg(row pgx.CollectableRow, extra ...any) (routes.Leg, error) {
+	r := newRawRow(row)
+	var t [10]string
+	r.textCols(t[:], 0, 1, 3, 4, 5, 7, 8, 14, 16, 17)
+	l := routes.Leg{ID: t[0], Shipment: t[1], Seq: r.int4(2), Mode: routes.Mode(t[2]),
+		Origin: t[3], Destination: t[4], Via: r.texts(6), Vessel: t[5], Carrier: t[6],
+		Depart:       routes.Window{Earliest: r.time(9), Latest: r.time(10)},
+		Arrive:       routes.Window{Earliest: r.time(11), Latest: r.time(12)},
+		GeometryKind: routes.GeometryKind(t[7]), LengthKm: r.float8(15),
+		Confidence: routes.Confidence(t[8]), Note: t[9]}
+	l.Sources = zipClaims(r.texts(18), r.texts(19))
+	geom := r.bytes(13)
+	r.extra(20, extra)
+	if r.err != nil {
+		return l, r.err
 	}
-	l.Via = nilIfEmpty(l.Via)
-	l.Depart = utcWindow(l.Depart)
-	l.Arrive = utcWindow(l.Arrive)
-	l.Sources = zipClaims(srcs, claims)
+	var err error
 	l.Geometry, err = lines(geom)
 	return l, err
 }
 
-func scanTrack(r pgx.Row, extra ...any) (routes.Track, error) {
+func scanTrack(r pgx.CollectableRow, extra ...any) (routes.Track, error) {
 	var t routes.Track
 	var geom []byte
 	err := r.Scan(append([]any{&t.ID, &t.MMSI, &t.Vessel, &t.Start, &t.End, &t.Points, &geom,
@@ -316,7 +326,7 @@ func scanTrack(r pgx.Row, extra ...any) (routes.Track, error) {
 	return t, err
 }
 
-func scanGap(r pgx.Row, extra ...any) (routes.Gap, error) {
+func scanGap(r pgx.CollectableRow, extra ...any) (routes.Gap, error) {
 	var g routes.Gap
 	err := r.Scan(append([]any{&g.ID, &g.MMSI, &g.Vessel, &g.Start, &g.End,
 		&g.From[0], &g.From[1], &g.To[0], &g.To[1], &g.Dark, &g.OffshoreNm}, extra...)...)
@@ -324,29 +334,12 @@ func scanGap(r pgx.Row, extra ...any) (routes.Gap, error) {
 	return g, err
 }
 
-func scanObservation(r pgx.Row, extra ...any) (routes.Observation, error) {
+func scanObservation(r pgx.CollectableRow, extra ...any) (routes.Observation, error) {
 	var o routes.Observation
 	err := r.Scan(append([]any{&o.ID, &o.Time.Earliest, &o.Time.Latest, &o.Lon, &o.Lat, &o.Kind,
 		&o.Subject, &o.Source, &o.Note}, extra...)...)
 	o.Time = utcWindow(o.Time)
 	return o, err
-}
-
-// lines decodes a MultiLineString from WKB; the doubles come back exactly
-// as they were written. An empty one is nil.
-func lines(b []byte) (orb.MultiLineString, error) {
-	g, err := wkb.Unmarshal(b)
-	if err != nil {
-		return nil, fmt.Errorf("decode geometry: %w", err)
-	}
-	ml, ok := g.(orb.MultiLineString)
-	if !ok {
-		return nil, fmt.Errorf("decode geometry: want a MultiLineString, got %s", g.GeoJSONType())
-	}
-	if len(ml) == 0 {
-		return nil, nil
-	}
-	return ml, nil
 }
 
 func utcWindow(w routes.Window) routes.Window {
