@@ -230,13 +230,6 @@ func appendFloat(b []byte, f float64) []byte {
 		return strconv.AppendFloat(b, f, 'f', -1, 64)
 	}
 	whole, frac := uint32(m)/1e6, uint32(m)%1e6
-	n := 1 // digits before the point
-	if whole >= 10 {
-		n = 2
-		if whole >= 100 {
-			n = 3
-		}
-	}
 	// At most a sign, three digits, the point and six digits, stored a
 	// word at a time.
 	b = slices.Grow(b, 12)
@@ -246,8 +239,9 @@ func appendFloat(b []byte, f float64) []byte {
 		out[0] = '-'
 		i = 1
 	}
-	binary.LittleEndian.PutUint32(out[i:], digits3[whole&1023]>>(8*(3-n)))
-	i += n
+	lead := leading3[whole&1023]
+	binary.LittleEndian.PutUint32(out[i:], lead)
+	i += int(lead >> 24)
 	if frac != 0 {
 		// The point and six digits, first in the lowest byte; the
 		// trailing zeros are the word's leading zero bytes once each '0'
@@ -282,13 +276,22 @@ func appendSlowFloat(b []byte, f float64) []byte {
 }
 
 // digits3 holds 0 to 999 as three ASCII digits with leading zeros, the
-// first in the lowest byte. It has 1024 entries so that an index masked
-// with 1023 needs no bounds check.
-var digits3 = func() (t [1024]uint32) {
+// first in the lowest byte; leading3 holds them without the leading zeros,
+// and their count in the highest byte. Each has 1024 entries so that an
+// index masked with 1023 needs no bounds check.
+var digits3, leading3 = func() (d, l [1024]uint32) {
 	for i := range 1000 {
-		t[i] = uint32('0'+i/100) | uint32('0'+i/10%10)<<8 | uint32('0'+i%10)<<16
+		d[i] = uint32('0'+i/100) | uint32('0'+i/10%10)<<8 | uint32('0'+i%10)<<16
+		switch {
+		case i < 10:
+			l[i] = d[i]>>16 | 1<<24
+		case i < 100:
+			l[i] = d[i]>>8 | 2<<24
+		default:
+			l[i] = d[i] | 3<<24
+		}
 	}
-	return t
+	return d, l
 }()
 
 // appendTime writes t as routes.FormatTime does, RFC 3339 in UTC with

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -9,6 +10,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/paulmach/orb"
 
 	"github.com/shiptrack/shiptrack/routes"
 )
@@ -114,4 +117,33 @@ func TestAppendString(t *testing.T) {
 	if got := string(appendString(nil, "a\"\\\n\x01\xff")); got != `"a\"\\\n\u0001\ufffd"` {
 		t.Errorf("escapes = %s", got)
 	}
+}
+
+// BenchmarkFeatureWriter writes 1,000 legs of 50 points, as a page of the
+// OGC API does, without a store or HTTP.
+func BenchmarkFeatureWriter(b *testing.B) {
+	start := time.Date(2023, 9, 7, 6, 0, 0, 0, time.UTC)
+	legs := make([]routes.Leg, 1000)
+	for i := range legs {
+		l := routes.Leg{ID: fmt.Sprintf("shipment-%03d-%d", i/2, i%2), Shipment: fmt.Sprintf("shipment-%03d", i/2),
+			Seq: i%2 + 1, Mode: routes.Sea, Origin: "najin", Destination: "dunay", Vessel: "angara",
+			Depart:       routes.Window{Earliest: start, Latest: start.Add(time.Hour)},
+			Arrive:       routes.Window{Earliest: start.Add(48 * time.Hour), Latest: start.Add(50 * time.Hour)},
+			GeometryKind: routes.Reported, LengthKm: 182.123456789, Confidence: routes.Medium,
+			Sources:  []routes.Claim{{Source: "rusi", Claim: "Angara loaded containers at Najin"}},
+			Geometry: orb.MultiLineString{make(orb.LineString, 50)}}
+		for k := range l.Geometry[0] {
+			l.Geometry[0][k] = orb.Point{130 + float64(k)/10, 42 + float64(i%100)/1000}
+		}
+		legs[i] = l
+	}
+	fw := newFeatureWriter(routes.LegSchema, nil)
+	var buf []byte
+	for b.Loop() {
+		buf = buf[:0]
+		for _, l := range legs {
+			buf = fw.append(buf, l)
+		}
+	}
+	b.SetBytes(int64(len(buf)))
 }
