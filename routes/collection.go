@@ -382,6 +382,11 @@ type FeatureQuery struct {
 	// nil keeps every item.
 	Filter cql2.Expr
 	SortBy []SortKey
+	// Transient says the caller is done with each item before it asks for
+	// the next, as a writer of pages is, so that a store may reuse the
+	// memory of one item's geometry for the next. The rest of an item is
+	// always the caller's to keep.
+	Transient bool
 }
 
 // Extent is how far a collection's items reach in space and time. Empty

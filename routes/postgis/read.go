@@ -20,6 +20,9 @@ type table[T any] struct {
 	cols  string
 	order string
 	scan  func(r pgx.CollectableRow, extra ...any) (T, error)
+	// scanInto, for records with lines, is scan with the lines in a
+	// buffer's memory (see linesInto).
+	scanInto func(r pgx.CollectableRow, buf *lineBuffer, extra ...any) (T, error)
 }
 
 var (
@@ -48,11 +51,11 @@ var (
 			ST_AsBinary(l.geom), l.geometry_kind, l.length_km, coalesce(l.confidence, ''), coalesce(l.note, ''),
 			ARRAY(SELECT c.source::text FROM leg_sources c WHERE c.leg = l.id ORDER BY c.ord),
 			ARRAY(SELECT c.claim FROM leg_sources c WHERE c.leg = l.id ORDER BY c.ord)`,
-		scan: scanLeg}
+		scan: scanLeg, scanInto: scanLegInto}
 	tracks = table[routes.Track]{what: "track", from: "tracks t", alias: "t", order: "t.start_time, t.id",
 		cols: `t.id, t.mmsi, coalesce(t.vessel, ''), t.start_time, t.end_time, t.points,
 			ST_AsBinary(t.geom), t.length_km, coalesce(t.leg, '')`,
-		scan: scanTrack}
+		scan: scanTrack, scanInto: scanTrackInto}
 	gaps = table[routes.Gap]{what: "gap", from: "gaps g", alias: "g", order: "g.start_time, g.id",
 		cols: `g.id, g.mmsi, coalesce(g.vessel, ''), g.start_time, g.end_time,
 			ST_X(g.from_geom), ST_Y(g.from_geom), ST_X(g.to_geom), ST_Y(g.to_geom), g.dark, g.offshore_nm`,
@@ -293,6 +296,12 @@ func scanShipment(r pgx.CollectableRow, extra ...any) (routes.Shipment, error) {
 
 // scanLeg reads a leg from the raw row: see rawRow.
 func scanLeg(row pgx.CollectableRow, extra ...any) (routes.Leg, error) {
+	return scanLegInto(row, nil, extra...)
+}
+
+// scanLegInto is scanLeg with the leg's line in buf's memory, when buf is
+// not nil: see linesInto.
+func scanLegInto(row pgx.CollectableRow, buf *lineBuffer, extra ...any) (routes.Leg, error) {
 	r := newRawRow(row)
 	var t [10]string
 	r.textCols(t[:], 0, 1, 3, 4, 5, 7, 8, 14, 16, 17)
@@ -309,11 +318,15 @@ func scanLeg(row pgx.CollectableRow, extra ...any) (routes.Leg, error) {
 		return l, r.err
 	}
 	var err error
-	l.Geometry, err = lines(geom)
+	l.Geometry, err = linesInto(geom, buf)
 	return l, err
 }
 
 func scanTrack(r pgx.CollectableRow, extra ...any) (routes.Track, error) {
+	return scanTrackInto(r, nil, extra...)
+}
+
+func scanTrackInto(r pgx.CollectableRow, buf *lineBuffer, extra ...any) (routes.Track, error) {
 	var t routes.Track
 	var geom []byte
 	err := r.Scan(append([]any{&t.ID, &t.MMSI, &t.Vessel, &t.Start, &t.End, &t.Points, &geom,
@@ -322,7 +335,7 @@ func scanTrack(r pgx.CollectableRow, extra ...any) (routes.Track, error) {
 		return t, err
 	}
 	t.Start, t.End = t.Start.UTC(), t.End.UTC()
-	t.Geometry, err = lines(geom)
+	t.Geometry, err = linesInto(geom, buf)
 	return t, err
 }
 

@@ -16,7 +16,18 @@ import (
 // It is written here rather than taken from orb's wkb package because a page
 // of legs is mostly points, and a loop over them with the byte order fixed
 // costs a tenth of orb's general reader.
-func lines(b []byte) (orb.MultiLineString, error) {
+func lines(b []byte) (orb.MultiLineString, error) { return linesInto(b, nil) }
+
+// lineBuffer is memory that linesInto reuses from one geometry to the next,
+// for a caller that is done with each before it reads another.
+type lineBuffer struct {
+	lines  orb.MultiLineString
+	points []orb.Point
+}
+
+// linesInto is lines, in buf's memory when buf is not nil: what it returns
+// is then valid until the next call with buf.
+func linesInto(b []byte, buf *lineBuffer) (orb.MultiLineString, error) {
 	_, n, b, err := wkbHeader(b, wkbMultiLineString)
 	if err != nil {
 		return nil, err
@@ -25,9 +36,21 @@ func lines(b []byte) (orb.MultiLineString, error) {
 		return nil, errWKBShort
 	}
 	var ml orb.MultiLineString // nil when empty
-	if n > 0 {
+	switch {
+	case n == 0:
+	case buf == nil:
 		ml = make(orb.MultiLineString, n)
+	default:
+		// Every point of every line, in one stretch of the buffer.
+		if total := len(b) / 16; cap(buf.points) < total {
+			buf.points = make([]orb.Point, total)
+		}
+		if cap(buf.lines) < n {
+			buf.lines = make(orb.MultiLineString, n)
+		}
+		ml = buf.lines[:n]
 	}
+	used := 0
 	for i := range ml {
 		var order binary.ByteOrder
 		var np int
@@ -38,7 +61,13 @@ func lines(b []byte) (orb.MultiLineString, error) {
 		if np > len(b)/16 {
 			return nil, errWKBShort
 		}
-		ls := make(orb.LineString, np)
+		var ls orb.LineString
+		if buf == nil {
+			ls = make(orb.LineString, np)
+		} else {
+			ls = buf.points[:cap(buf.points)][used : used+np : used+np]
+			used += np
+		}
 		if order == binary.ByteOrder(binary.LittleEndian) {
 			for k := range ls {
 				p := b[16*k : 16*k+16]

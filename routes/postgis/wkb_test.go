@@ -1,14 +1,18 @@
 package postgis
 
 import (
+	"context"
 	"encoding/binary"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
+
+	"github.com/shiptrack/shiptrack/routes"
 )
 
 // TestLines wants every double of a line back bit for bit, in either byte
@@ -141,4 +145,39 @@ func sameBits(a, b orb.MultiLineString) bool {
 		}
 	}
 	return true
+}
+
+// TestTransientLines reads legs with and without Transient: the same legs,
+// each whole while it is the current one, and with Transient the lines in
+// one buffer.
+func TestTransientLines(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	prepareAndApply(t, s, caseDoc())
+	loadLegs(t, s, 5)
+	var want []routes.Leg
+	for l, err := range s.LegItems(ctx, routes.FeatureQuery{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, l)
+	}
+	var got []routes.Leg
+	var last *orb.Point
+	reused := false
+	for l, err := range s.LegItems(ctx, routes.FeatureQuery{Transient: true}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		reused = reused || last == &l.Geometry[0][0]
+		last = &l.Geometry[0][0]
+		l.Geometry = l.Geometry.Clone()
+		got = append(got, l)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("transient legs differ:\n%+v\nwant %+v", got, want)
+	}
+	if !reused {
+		t.Error("transient legs each have memory of their own; want one buffer")
+	}
 }
