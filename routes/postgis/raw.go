@@ -11,6 +11,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/shiptrack/shiptrack/routes"
 )
 
 // rawRow reads a row's values from the bytes PostgreSQL sent, for the rows
@@ -169,51 +171,111 @@ func (r *rawRow) texts(i int) []string {
 		r.scan(i, &ss)
 		return nilIfEmpty(ss)
 	}
-	ss, err := textArray(b)
-	if err != nil {
+	ss, dims, err := textArray(b)
+	if err == nil && len(dims) > 1 {
+		err = fmt.Errorf("%w: %d dimensions", errArray, len(dims))
+	}
+	if err != nil && r.err == nil {
 		r.err = fmt.Errorf("read column %s: %w", r.fields[i].Name, err)
 	}
 	return ss
 }
 
-var errArray = errors.New("malformed text array")
-
-// textArray decodes the binary form of a text[] of at most one dimension:
-// the number of dimensions, a flag for NULLs, the element type, each
-// dimension's length and lower bound, then each element as its length and
-// bytes.
-func textArray(b []byte) ([]string, error) {
-	if len(b) < 12 {
-		return nil, errArray
+// claims reads a record's sources and what each claims, as pairs in a
+// two-dimensional text[] (ARRAY(SELECT ARRAY[source, claim] ...)): one
+// subquery a row rather than one for each list. None is nil.
+func (r *rawRow) claims(i int) []routes.Claim {
+	b, ok := r.binary(i, pgtype.TextArrayOID)
+	if !ok {
+		var pairs [][]string
+		r.scan(i, &pairs)
+		cs, err := claimPairs(pairs)
+		if err != nil && r.err == nil {
+			r.err = fmt.Errorf("read column %s: %w", r.fields[i].Name, err)
+		}
+		return cs
 	}
-	ndim := binary.BigEndian.Uint32(b)
-	if ndim == 0 {
+	flat, dims, err := textArray(b)
+	if err == nil && len(dims) != 0 && (len(dims) != 2 || dims[1] != 2) {
+		err = fmt.Errorf("%w: %v, not pairs", errArray, dims)
+	}
+	if err != nil {
+		if r.err == nil {
+			r.err = fmt.Errorf("read column %s: %w", r.fields[i].Name, err)
+		}
+		return nil
+	}
+	if len(flat) == 0 {
+		return nil
+	}
+	cs := make([]routes.Claim, len(flat)/2)
+	for k := range cs {
+		cs[k] = routes.Claim{Source: flat[2*k], Claim: flat[2*k+1]}
+	}
+	return cs
+}
+
+// claimPairs makes claims of [source, claim] pairs; none is nil.
+func claimPairs(pairs [][]string) ([]routes.Claim, error) {
+	if len(pairs) == 0 {
 		return nil, nil
 	}
-	if ndim != 1 || len(b) < 20 {
-		return nil, fmt.Errorf("%w: %d dimensions", errArray, ndim)
+	cs := make([]routes.Claim, len(pairs))
+	for k, p := range pairs {
+		if len(p) != 2 {
+			return nil, fmt.Errorf("%w: a claim of %d parts", errArray, len(p))
+		}
+		cs[k] = routes.Claim{Source: p[0], Claim: p[1]}
 	}
-	n := int(int32(binary.BigEndian.Uint32(b[12:])))
-	b = b[20:]
-	if n < 0 || n > len(b)/4 {
-		return nil, errArray
+	return cs, nil
+}
+
+var errArray = errors.New("malformed text array")
+
+// textArray decodes the binary form of a text[]: the number of dimensions,
+// a flag for NULLs, the element type, each dimension's length and lower
+// bound, then each element, in row-major order, as its length and bytes.
+// It returns the elements and the dimensions' lengths; an empty array has
+// none.
+func textArray(b []byte) ([]string, []int, error) {
+	if len(b) < 12 {
+		return nil, nil, errArray
+	}
+	ndim := int(binary.BigEndian.Uint32(b))
+	if ndim == 0 {
+		return nil, nil, nil
+	}
+	if ndim > 6 || len(b) < 12+8*ndim { // PostgreSQL allows six
+		return nil, nil, fmt.Errorf("%w: %d dimensions", errArray, ndim)
+	}
+	dims, n := make([]int, ndim), 1
+	for d := range dims {
+		dims[d] = int(int32(binary.BigEndian.Uint32(b[12+8*d:])))
+		if dims[d] < 0 {
+			return nil, nil, errArray
+		}
+		n *= dims[d]
+	}
+	b = b[12+8*ndim:]
+	if n > len(b)/4 {
+		return nil, nil, errArray
 	}
 	// The elements are cut from one copy of the bytes.
 	all, at := string(b), 0
 	ss := make([]string, n)
 	for k := range ss {
 		if len(all)-at < 4 {
-			return nil, errArray
+			return nil, nil, errArray
 		}
 		size := int(int32(binary.BigEndian.Uint32(b[at:])))
 		at += 4
 		if size < 0 || size > len(all)-at {
-			return nil, fmt.Errorf("%w: a NULL or cut element", errArray)
+			return nil, nil, fmt.Errorf("%w: a NULL or cut element", errArray)
 		}
 		ss[k] = all[at : at+size]
 		at += size
 	}
-	return ss, nil
+	return ss, dims, nil
 }
 
 // extra reads the columns from i on into dsts, as Scan would.

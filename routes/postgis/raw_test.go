@@ -15,14 +15,14 @@ import (
 )
 
 // TestTextArray reads text[] in PostgreSQL's binary form, and refuses what
-// is cut short, holds a NULL or has more than one dimension.
+// is cut short or holds a NULL.
 func TestTextArray(t *testing.T) {
-	array := func(dims int, elems ...[]byte) []byte {
-		b := binary.BigEndian.AppendUint32(nil, uint32(dims))
+	array := func(dims []int, elems ...[]byte) []byte {
+		b := binary.BigEndian.AppendUint32(nil, uint32(len(dims)))
 		b = binary.BigEndian.AppendUint32(b, 0)
 		b = binary.BigEndian.AppendUint32(b, 25) // text
-		for range dims {
-			b = binary.BigEndian.AppendUint32(b, uint32(len(elems)))
+		for _, d := range dims {
+			b = binary.BigEndian.AppendUint32(b, uint32(d))
 			b = binary.BigEndian.AppendUint32(b, 1)
 		}
 		for _, e := range elems {
@@ -35,25 +35,29 @@ func TestTextArray(t *testing.T) {
 		}
 		return b
 	}
-	good := array(1, []byte("rusi"), []byte(""), []byte("Тихорецк"))
+	good := array([]int{3}, []byte("rusi"), []byte(""), []byte("Тихорецк"))
 	for _, c := range []struct {
 		name string
 		b    []byte
 		want []string
+		dims []int
 		err  string
 	}{
-		{"three", good, []string{"rusi", "", "Тихорецк"}, ""},
-		{"empty", array(0), nil, ""},
-		{"cut", good[:len(good)-1], nil, "cut element"},
-		{"cut in a length", good[:22], nil, "malformed"},
-		{"a NULL", array(1, []byte("a"), nil), nil, "NULL"},
-		{"two dimensions", array(2, []byte("a")), nil, "2 dimensions"},
-		{"no header", good[:8], nil, "malformed"},
-		{"a huge count", binary.BigEndian.AppendUint32(slices.Clone(good[:12]), 1<<30), nil, "malformed"},
+		{"three", good, []string{"rusi", "", "Тихорецк"}, []int{3}, ""},
+		{"pairs", array([]int{2, 2}, []byte("wh"), []byte("a claim"), []byte("rusi"), []byte("another")),
+			[]string{"wh", "a claim", "rusi", "another"}, []int{2, 2}, ""},
+		{"empty", array(nil), nil, nil, ""},
+		{"cut", good[:len(good)-1], nil, nil, "cut element"},
+		{"cut in a length", good[:22], nil, nil, "malformed"},
+		{"a NULL", array([]int{2}, []byte("a"), nil), nil, nil, "NULL"},
+		{"seven dimensions", array([]int{1, 1, 1, 1, 1, 1, 1}, []byte("a")), nil, nil, "7 dimensions"},
+		{"no header", good[:8], nil, nil, "malformed"},
+		{"a huge count", binary.BigEndian.AppendUint32(slices.Clone(good[:12]), 1<<30), nil, nil, "malformed"},
+		{"a negative count", binary.BigEndian.AppendUint32(slices.Clone(good[:12]), 1<<31), nil, nil, "malformed"},
 	} {
-		got, err := textArray(c.b)
-		if c.err == "" && (err != nil || !slices.Equal(got, c.want) || (got == nil) != (c.want == nil)) {
-			t.Errorf("%s: textArray = %q, %v; want %q", c.name, got, err, c.want)
+		got, dims, err := textArray(c.b)
+		if c.err == "" && (err != nil || !slices.Equal(got, c.want) || (got == nil) != (c.want == nil) || !slices.Equal(dims, c.dims)) {
+			t.Errorf("%s: textArray = %q %v, %v; want %q %v", c.name, got, dims, err, c.want, c.dims)
 		}
 		if c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)) {
 			t.Errorf("%s: textArray = %q, %v; want an error saying %q", c.name, got, err, c.err)

@@ -42,15 +42,13 @@ var (
 		cols: `s.id, s.title, coalesce(s.summary, ''), s.cargo_description, s.cargo_quantity,
 			coalesce(s.cargo_unit, ''), coalesce(s.cargo_qualifier, ''), s.status, s.confidence,
 			s.start_time, s.end_time, s.bound_west, s.bound_south, s.bound_east, s.bound_north, s.length_km,
-			ARRAY(SELECT c.source FROM shipment_sources c WHERE c.shipment = s.id ORDER BY c.ord),
-			ARRAY(SELECT c.claim FROM shipment_sources c WHERE c.shipment = s.id ORDER BY c.ord)`,
+			ARRAY(SELECT ARRAY[c.source::text, c.claim] FROM shipment_sources c WHERE c.shipment = s.id ORDER BY c.ord)`,
 		scan: scanShipment}
 	legs = table[routes.Leg]{what: "leg", from: "legs l", alias: "l", order: "l.depart_earliest, l.shipment, l.seq, l.id",
 		cols: `l.id, l.shipment, l.seq, l.mode, l.origin, l.destination, l.via, coalesce(l.vessel, ''),
 			coalesce(l.carrier, ''), l.depart_earliest, l.depart_latest, l.arrive_earliest, l.arrive_latest,
 			ST_AsBinary(l.geom), l.geometry_kind, l.length_km, coalesce(l.confidence, ''), coalesce(l.note, ''),
-			ARRAY(SELECT c.source::text FROM leg_sources c WHERE c.leg = l.id ORDER BY c.ord),
-			ARRAY(SELECT c.claim FROM leg_sources c WHERE c.leg = l.id ORDER BY c.ord)`,
+			ARRAY(SELECT ARRAY[c.source::text, c.claim] FROM leg_sources c WHERE c.leg = l.id ORDER BY c.ord)`,
 		scan: scanLeg, scanInto: scanLegInto}
 	tracks = table[routes.Track]{what: "track", from: "tracks t", alias: "t", order: "t.start_time, t.id",
 		cols: `t.id, t.mmsi, coalesce(t.vessel, ''), t.start_time, t.end_time, t.points,
@@ -284,13 +282,16 @@ func scanSource(r pgx.CollectableRow, extra ...any) (routes.Source, error) {
 
 func scanShipment(r pgx.CollectableRow, extra ...any) (routes.Shipment, error) {
 	var s routes.Shipment
-	var srcs, claims []string
+	var claims [][]string
 	err := r.Scan(append([]any{&s.ID, &s.Title, &s.Summary, &s.Cargo.Description, &s.Cargo.Quantity,
 		&s.Cargo.Unit, &s.Cargo.Qualifier, &s.Status, &s.Confidence, &s.Start, &s.End,
 		&s.Bound.Min[0], &s.Bound.Min[1], &s.Bound.Max[0], &s.Bound.Max[1], &s.LengthKm,
-		&srcs, &claims}, extra...)...)
+		&claims}, extra...)...)
+	if err != nil {
+		return s, err
+	}
 	s.Start, s.End = s.Start.UTC(), s.End.UTC()
-	s.Sources = zipClaims(srcs, claims)
+	s.Sources, err = claimPairs(claims)
 	return s, err
 }
 
@@ -311,9 +312,9 @@ func scanLegInto(row pgx.CollectableRow, buf *lineBuffer, extra ...any) (routes.
 		Arrive:       routes.Window{Earliest: r.time(11), Latest: r.time(12)},
 		GeometryKind: routes.GeometryKind(t[7]), LengthKm: r.float8(15),
 		Confidence: routes.Confidence(t[8]), Note: t[9]}
-	l.Sources = zipClaims(r.texts(18), r.texts(19))
+	l.Sources = r.claims(18)
 	geom := r.bytes(13)
-	r.extra(20, extra)
+	r.extra(19, extra)
 	if r.err != nil {
 		return l, r.err
 	}
@@ -364,16 +365,4 @@ func nilIfEmpty(s []string) []string {
 		return nil
 	}
 	return s
-}
-
-// zipClaims pairs the sources and claims read as parallel arrays.
-func zipClaims(srcs, claims []string) []routes.Claim {
-	if len(srcs) == 0 {
-		return nil
-	}
-	cs := make([]routes.Claim, len(srcs))
-	for i := range srcs {
-		cs[i] = routes.Claim{Source: srcs[i], Claim: claims[i]}
-	}
-	return cs
 }
