@@ -256,11 +256,10 @@ func appendFloat(b []byte, f float64) []byte {
 // appendSlowFloat writes zero, NaN and infinities (as null), and numbers
 // below 1e-6 or from 1000 on, as encoding/json does.
 func appendSlowFloat(b []byte, f float64) []byte {
-	abs := math.Abs(f)
-	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return append(b, "null"...)
-		}
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return append(b, "null"...)
+	}
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
 		b = strconv.AppendFloat(b, f, 'e', -1, 64)
 		// e-07 → e-7, as encoding/json writes it.
 		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
@@ -268,9 +267,6 @@ func appendSlowFloat(b []byte, f float64) []byte {
 			b = b[:n-1]
 		}
 		return b
-	}
-	if math.IsNaN(f) {
-		return append(b, "null"...)
 	}
 	return strconv.AppendFloat(b, f, 'f', -1, 64)
 }
@@ -464,11 +460,7 @@ func appendPoints(b []byte, ps []orb.Point) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, '[')
-		b = appendFloat(b, p[0])
-		b = append(b, ',')
-		b = appendFloat(b, p[1])
-		b = append(b, ']')
+		b = appendPoint(b, p)
 	}
 	return append(b, ']')
 }

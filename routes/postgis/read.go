@@ -187,7 +187,6 @@ func (s *Store) Shipment(ctx context.Context, id string) (routes.Shipment, error
 	}
 	var sh routes.Shipment
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		var err error
 		rows, err := tx.Query(ctx, "SELECT "+shipments.cols+" FROM shipments s WHERE s.id = $1", id)
 		if err != nil {
 			return err
