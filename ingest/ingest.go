@@ -22,6 +22,7 @@ import (
 	"path"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -145,6 +146,9 @@ func Read(ctx context.Context, known routes.Lookup, in Inputs) (*routes.Batch, S
 		if err := ctx.Err(); err != nil {
 			return nil, sum, err
 		}
+		if fi.format.read == nil {
+			continue // not a document: see AIS
+		}
 		data, ferr := readFile(fi)
 		if ferr != nil {
 			errs = append(errs, *ferr)
@@ -180,33 +184,90 @@ func Read(ctx context.Context, known routes.Lookup, in Inputs) (*routes.Batch, S
 	return batch, sum, nil
 }
 
-// format is a kind of file ingest reads.
+// format is a kind of file ingest reads. Documents are read whole by read;
+// AIS files are streamed by positions.
 type format struct {
 	name string
 	exts []string // lower case, with the dot
 	read func(name string, data []byte) (*docFile, Errors)
+	// sniff, when set, tells the format from the first bytes of a file;
+	// expect says what it looks for.
+	sniff     func(head []byte) bool
+	expect    string
+	positions func(r io.Reader, stats *aisStats) positionReader
 }
 
-// formats are the kinds of file ingest reads, recognised by extension.
-var formats = []format{
+// formats are the kinds of file ingest reads, recognised by extension and,
+// for those that can tell, by content.
+var formats = append([]format{
 	{name: "shipment document", exts: []string{".json"}, read: parseDocument},
-}
+}, aisFormats...)
 
 // detect finds the format of the file at name, or says why there is none.
-func detect(name string) (format, string) {
-	ext := strings.ToLower(path.Ext(name))
-	for _, f := range formats {
-		for _, e := range f.exts {
-			if ext == e {
-				return f, ""
-			}
+// refuse is true when the file claims a format by its extension but its
+// content is not that format: an error even in a directory.
+func detect(fsys fs.FS, name string) (f format, why string, refuse bool) {
+	return detectWith(name, func() []byte {
+		file, err := fsys.Open(name)
+		if err != nil {
+			return nil
 		}
+		defer file.Close()
+		head := make([]byte, sniffSize)
+		n, _ := io.ReadFull(file, head)
+		return head[:n]
+	})
+}
+
+// detectContent is detect for a file whose first bytes are at hand.
+func detectContent(name string, head []byte) (format, string, bool) {
+	return detectWith(name, func() []byte { return head })
+}
+
+func detectWith(name string, readHead func() []byte) (format, string, bool) {
+	ext := strings.ToLower(path.Ext(name))
+	var head []byte
+	loaded := false
+	sniffed := func(f format) bool {
+		if !loaded {
+			head, loaded = readHead(), true
+		}
+		return f.sniff(head)
+	}
+	// Content decides among the formats that can tell, then the extension
+	// alone, then content alone (an AIS log named .dat).
+	var claimed []format
+	for _, f := range formats {
+		if f.sniff != nil && slices.Contains(f.exts, ext) {
+			if sniffed(f) {
+				return f, "", false
+			}
+			claimed = append(claimed, f)
+		}
+	}
+	for _, f := range formats {
+		if f.sniff == nil && slices.Contains(f.exts, ext) {
+			return f, "", false
+		}
+	}
+	for _, f := range formats {
+		if f.sniff != nil && sniffed(f) {
+			return f, "", false
+		}
+	}
+	if len(claimed) > 0 {
+		var wants []string
+		for _, f := range claimed {
+			wants = append(wants, fmt.Sprintf("a %s has %s", f.name, f.expect))
+		}
+		return format{}, fmt.Sprintf("its name says %s but its content is none of them: %s",
+			ext, strings.Join(wants, "; ")), true
 	}
 	known := []string{}
 	for _, f := range formats {
 		known = append(known, f.name+" ("+strings.Join(f.exts, ", ")+")")
 	}
-	return format{}, fmt.Sprintf("not a format ingest reads: %s", strings.Join(known, ", "))
+	return format{}, fmt.Sprintf("not a format ingest reads: %s", strings.Join(known, ", ")), false
 }
 
 // fileInput is one file to read.
@@ -233,7 +294,7 @@ func list(ctx context.Context, in Inputs) ([]fileInput, []Skipped, error) {
 		if !st.IsDir() {
 			// A file named outright must be readable: skipping it quietly
 			// would hide a typo.
-			f, why := detect(r.name)
+			f, why, _ := detect(r.fsys, r.name)
 			if why != "" {
 				return nil, skipped, fmt.Errorf("%s: %s", r.display, why)
 			}
@@ -269,7 +330,10 @@ func list(ctx context.Context, in Inputs) ([]fileInput, []Skipped, error) {
 				skipped = append(skipped, Skipped{display, "not a regular file"})
 				return nil
 			}
-			f, why := detect(p)
+			f, why, refuse := detect(r.fsys, p)
+			if refuse {
+				return fmt.Errorf("%s: %s", display, why)
+			}
 			if why != "" {
 				skipped = append(skipped, Skipped{display, why})
 				return nil
