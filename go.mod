@@ -12,6 +12,7 @@ require (
 )
 
 require (
+	github.com/BertoldVdb/go-ais v0.3.0 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/jackc/pgpassfile v1.0.0 // indirect
