@@ -142,7 +142,6 @@ func newCSVReader(r io.Reader, d *csvDialect, stats *aisStats) *csvReader {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
-	cr.LazyQuotes = true
 	c := &csvReader{d: d, cr: cr, stats: stats, mmsis: map[string]string{}}
 	c.header()
 	return c
