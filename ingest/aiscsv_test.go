@@ -60,7 +60,7 @@ func TestDMACSV(t *testing.T) {
 	if yacht.MMSI != "219000777" || yacht.NavStatus != nil || yacht.COG != nil {
 		t.Errorf("class B row with status Unknown value: %+v", yacht)
 	}
-	if a := stats.static["273999001"]; a.IMO != 9179842 || a.Name != "ANGARA" || a.CallSign != "UBCI7" || a.ShipTypeText != "Cargo" {
+	if a := stats.static["219000555"]; a.IMO != 9074729 || a.Name != "KRONBORG" || a.CallSign != "OZKB3" || a.ShipTypeText != "Cargo" {
 		t.Errorf("static data from the rows: %+v", a)
 	}
 }

@@ -23,7 +23,7 @@ import (
 // because near the coast a silence is more often poor reception or a vessel
 // moored with its transponder off.
 const (
-	// GapMinimum is the shortest silence that is a Gap and splits a track.
+	// GapMinimum is the silence that a Gap, which splits a track, exceeds.
 	GapMinimum = 6 * time.Hour
 	// DarkMinimum is the shortest gap that can be Dark.
 	DarkMinimum = 12 * time.Hour
@@ -109,15 +109,15 @@ func (d Derived) Tracks() []Track {
 //
 //   - a port stop is a stretch of positions within PortRadius of one port
 //     place, during which the vessel stays below PortStopKnots for at least
-//     PortStopMinimum. A voyage ends at the first position of the stop and
-//     the next begins at its last; positions in between belong to no track;
-//   - every silence of GapMinimum or more is a Gap from the last position
+//     PortStopMinimum. A voyage ends at the first stopped position and the
+//     next begins at the last; positions in between belong to no track;
+//   - every silence longer than GapMinimum is a Gap from the last position
 //     before it to the first after it, and ends a track at sea (the voyage
 //     goes on in a new track). A gap of DarkMinimum or more that begins more
 //     than DarkOffshoreNm from shore is Dark;
-//   - a track needs two positions; its line is thinned by about 20 m and
-//     split at the antimeridian, and Points counts the positions it was
-//     drawn from.
+//   - a track needs two positions in different places; its line is thinned
+//     by about 20 m and split at the antimeridian, and Points counts the
+//     positions it was drawn from.
 //
 // Ids are the MMSI and the start time, so deriving again from the same
 // positions gives the same records.
@@ -135,7 +135,7 @@ func DeriveTracks(mmsi string, ps iter.Seq2[Position, error], opt TrackOptions) 
 			if !p.Time.After(prev.Time) {
 				return Derived{}, fmt.Errorf("MMSI %s: positions out of time order at %s", mmsi, FormatTime(p.Time))
 			}
-			if p.Time.Sub(prev.Time) >= GapMinimum {
+			if p.Time.Sub(prev.Time) > GapMinimum {
 				d.gap(*prev, p)
 			}
 		}
@@ -162,13 +162,19 @@ type trackPoint struct {
 	t  time.Time
 }
 
-// portRun is a stretch of consecutive positions near one port.
+// portRun is a stretch of consecutive positions near one port. Until it
+// becomes a stop it keeps every position; after, only those it needs.
 type portRun struct {
-	port      string // "" when there is no run
-	points    []trackPoint
-	slowSince time.Time // start of the current slow stretch; zero if moving
-	stop      bool      // the run has been slow long enough to be a port stop
+	port      string       // "" when there is no run
+	points    []trackPoint // every position, until the run is a stop
+	slowSince int          // index in points of the current slow stretch's start; -1 if moving
+	stop      bool         // the run has been slow long enough to be a port stop
 	last      Position
+	// Once a stop: arrive is the way in, up to the first stopped position;
+	// lastSlow the latest stopped position; after the positions since.
+	arrive   []trackPoint
+	lastSlow trackPoint
+	after    []trackPoint
 }
 
 // add places one position.
@@ -182,38 +188,45 @@ func (d *deriver) add(p Position) {
 		d.closeRun()
 	}
 	if port != "" {
-		d.run = portRun{port: port}
+		d.run = portRun{port: port, slowSince: -1}
 		d.run.extend(p)
 		return
 	}
 	d.point(trackPoint{p.Point(), p.Time})
 }
 
-// extend adds a position to the run; once the run is a stop, only its
-// first and last positions are kept.
+// extend adds a position to the run.
 func (r *portRun) extend(p Position) {
 	slow := false
 	switch {
 	case p.SOG != nil:
 		slow = *p.SOG < PortStopKnots
-	case len(r.points) > 0:
+	case r.last.MMSI != "":
 		hours := p.Time.Sub(r.last.Time).Hours()
 		slow = hours > 0 && geo.GreatCircle(r.last.Point(), p.Point())/(NauticalMile*1000)/hours < PortStopKnots
 	}
-	if !slow {
-		r.slowSince = time.Time{}
-	} else if r.slowSince.IsZero() {
-		r.slowSince = p.Time
-	} else if p.Time.Sub(r.slowSince) >= PortStopMinimum {
-		r.stop = true
-	}
-	tp := trackPoint{p.Point(), p.Time}
-	if r.stop && len(r.points) >= 2 {
-		r.points = append(r.points[:1], tp)
-	} else {
-		r.points = append(r.points, tp)
-	}
 	r.last = p
+	tp := trackPoint{p.Point(), p.Time}
+	if r.stop {
+		if slow {
+			r.lastSlow, r.after = tp, r.after[:0]
+		} else {
+			r.after = append(r.after, tp)
+		}
+		return
+	}
+	r.points = append(r.points, tp)
+	switch {
+	case !slow:
+		r.slowSince = -1
+	case r.slowSince < 0:
+		r.slowSince = len(r.points) - 1
+	case p.Time.Sub(r.points[r.slowSince].t) >= PortStopMinimum:
+		r.stop = true
+		r.arrive = r.points[:r.slowSince+1]
+		r.lastSlow = tp
+		r.points = nil
+	}
 }
 
 // closeRun places the run's positions: a stop ends the voyage, a run
@@ -227,26 +240,39 @@ func (d *deriver) closeRun() {
 		}
 		return
 	}
-	d.point(r.points[0])
+	for _, tp := range r.arrive {
+		d.point(tp)
+	}
 	d.endVoyage(r.port)
 	d.voyage.From = r.port
-	d.point(r.points[len(r.points)-1])
+	d.point(r.lastSlow)
+	for _, tp := range r.after {
+		d.point(tp)
+	}
 }
 
 // point adds a position to the track, first ending the track if a silence
 // came before it.
 func (d *deriver) point(tp trackPoint) {
-	if n := len(d.track); n > 0 && tp.t.Sub(d.track[n-1].t) >= GapMinimum {
+	if n := len(d.track); n > 0 && tp.t.Sub(d.track[n-1].t) > GapMinimum {
 		d.endTrack()
 	}
 	d.track = append(d.track, tp)
 }
 
-// endTrack finishes the track being drawn, if it has a line.
+// endTrack finishes the track being drawn, if it has a line: two
+// positions at least, not all in one place.
 func (d *deriver) endTrack() {
 	pts := d.track
 	d.track = nil
-	if len(pts) < 2 {
+	moved := false
+	for _, tp := range pts[min(1, len(pts)):] {
+		if tp.pt != pts[0].pt {
+			moved = true
+			break
+		}
+	}
+	if !moved {
 		return
 	}
 	ls := make(orb.LineString, len(pts))
@@ -288,7 +314,9 @@ func (d *deriver) endVoyage(port string) {
 func (d *deriver) end() {
 	if r := d.run; r.port != "" && r.stop {
 		d.run = portRun{}
-		d.point(r.points[0])
+		for _, tp := range r.arrive {
+			d.point(tp)
+		}
 		d.endVoyage(r.port)
 		return
 	}
@@ -346,9 +374,10 @@ func idTime(t time.Time) string {
 // voyage (by start) that begins within EndpointTolerance of the leg's
 // origin during its departure window and ends within EndpointTolerance of
 // its destination during its arrival window. Only sea legs match, and a
-// voyage observes at most one leg. places resolves the legs' origins and
-// destinations; legs whose places it lacks match nothing. The result maps
-// leg ids to indexes into voyages.
+// voyage observes at most one leg: the legs with the narrowest windows
+// choose first, as they say most precisely which voyage they mean. places
+// resolves the legs' origins and destinations; legs whose places it lacks
+// match nothing. The result maps leg ids to indexes into voyages.
 func MatchLegs(voyages []Voyage, legs []Leg, places map[string]Place) map[string]int {
 	order := make([]int, len(voyages))
 	for i := range order {
@@ -357,7 +386,8 @@ func MatchLegs(voyages []Voyage, legs []Leg, places map[string]Place) map[string
 	slices.SortStableFunc(order, func(a, b int) int { return voyages[a].Start().Compare(voyages[b].Start()) })
 	legs = slices.Clone(legs)
 	slices.SortStableFunc(legs, func(a, b Leg) int {
-		return cmp.Or(a.Start().Compare(b.Start()), cmp.Compare(a.ID, b.ID))
+		return cmp.Or(cmp.Compare(a.Depart.Duration()+a.Arrive.Duration(), b.Depart.Duration()+b.Arrive.Duration()),
+			a.Start().Compare(b.Start()), cmp.Compare(a.ID, b.ID))
 	})
 	taken := make([]bool, len(voyages))
 	out := map[string]int{}

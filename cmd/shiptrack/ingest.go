@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+
+	"golang.org/x/term"
 
 	"github.com/shiptrack/shiptrack/ingest"
+	"github.com/shiptrack/shiptrack/routes"
 )
 
 func runIngest(ctx context.Context, e *env, args []string) error {
@@ -41,6 +45,26 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		}
 		return fmt.Errorf("nothing was written: %w", err)
 	}
-	fmt.Fprintln(e.stdout, sum.String())
-	return nil
+	// AIS files go after the documents, so that their vessels and ports
+	// are known when tracks are derived.
+	asum, aerr := ingestAIS(ctx, e, st, fs.Args())
+	if len(sum.Files) > 0 || len(asum.Files) == 0 {
+		fmt.Fprintln(e.stdout, sum.String())
+	}
+	if len(asum.Files) > 0 {
+		fmt.Fprintln(e.stdout, asum.String())
+	}
+	return aerr
+}
+
+// ingestAIS ingests the AIS files among paths, showing progress when
+// stderr is a terminal.
+func ingestAIS(ctx context.Context, e *env, st routes.Store, paths []string) (ingest.AISSummary, error) {
+	var opt ingest.AISOptions
+	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		opt.Progress = ingest.NewProgress(f)
+	}
+	sum, err := ingest.AIS(ctx, st, ingest.Paths(paths...), opt)
+	opt.Progress.Done()
+	return sum, err
 }
