@@ -243,7 +243,7 @@ const sniffSize = 64 << 10
 
 // aisFormats are the AIS entries of the format table.
 var aisFormats = []format{
-	{name: "AIS NMEA 0183", exts: []string{".nmea", ".ais", ".txt", ".log"}, sniff: sniffNMEA,
+	{name: "AIS NMEA 0183", exts: []string{".nmea", ".ais", ".txt", ".log"}, own: []string{".nmea", ".ais"}, sniff: sniffNMEA,
 		expect: "an !AIVDM or !AIVDO sentence in the first 64 KiB",
 		positions: func(r io.Reader, s *aisStats) positionReader {
 			return newNMEAReader(r, s)

@@ -181,6 +181,9 @@ func Read(ctx context.Context, known routes.Lookup, in Inputs) (*routes.Batch, S
 		}
 		return nil, sum, fmt.Errorf("check against the store: %w", err)
 	}
+	if err := keepObserved(ctx, known, batch); err != nil {
+		return nil, sum, fmt.Errorf("check against the store: %w", err)
+	}
 	return batch, sum, nil
 }
 
@@ -192,8 +195,11 @@ type format struct {
 	read func(name string, data []byte) (*docFile, Errors)
 	// sniff, when set, tells the format from the first bytes of a file;
 	// expect says what it looks for.
-	sniff     func(head []byte) bool
-	expect    string
+	sniff  func(head []byte) bool
+	expect string
+	// own are the extensions no other kind of file has: a file so named
+	// whose content is not the format is an error even in a directory.
+	own       []string
 	positions func(r io.Reader, stats *aisStats) positionReader
 }
 
@@ -237,12 +243,14 @@ func detectWith(name string, readHead func() []byte) (format, string, bool) {
 	// Content decides among the formats that can tell, then the extension
 	// alone, then content alone (an AIS log named .dat).
 	var claimed []format
+	refuse := false
 	for _, f := range formats {
 		if f.sniff != nil && slices.Contains(f.exts, ext) {
 			if sniffed(f) {
 				return f, "", false
 			}
 			claimed = append(claimed, f)
+			refuse = refuse || slices.Contains(f.own, ext)
 		}
 	}
 	for _, f := range formats {
@@ -258,10 +266,10 @@ func detectWith(name string, readHead func() []byte) (format, string, bool) {
 	if len(claimed) > 0 {
 		var wants []string
 		for _, f := range claimed {
-			wants = append(wants, fmt.Sprintf("a %s has %s", f.name, f.expect))
+			wants = append(wants, fmt.Sprintf("%s files have %s", f.name, f.expect))
 		}
-		return format{}, fmt.Sprintf("its name says %s but its content is none of them: %s",
-			ext, strings.Join(wants, "; ")), true
+		return format{}, fmt.Sprintf("not a format ingest reads: the name ends %s, but %s",
+			ext, strings.Join(wants, "; ")), refuse
 	}
 	known := []string{}
 	for _, f := range formats {

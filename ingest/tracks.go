@@ -170,3 +170,59 @@ func (w *trackWriter) flush(total *routes.Changes) error {
 	w.batch, w.ships, w.vertices = routes.Batch{}, nil, 0
 	return nil
 }
+
+// keepObserved keeps what AIS ingest learnt when a document says less, so
+// that ingesting the document again does not undo it:
+//
+//   - a leg stored with an observed line keeps it when the document gives
+//     the leg a less certain one (reported, modeled or schematic) between
+//     the same places: an AIS track is better evidence of where a ship went
+//     than a drawing;
+//   - a vessel stored with an MMSI keeps it when the document gives the
+//     vessel the same IMO number and no MMSI.
+func keepObserved(ctx context.Context, known routes.Lookup, b *routes.Batch) error {
+	if known == nil {
+		return nil
+	}
+	for i := range b.Vessels {
+		v := &b.Vessels[i]
+		if v.MMSI != "" || v.IMO == "" {
+			continue
+		}
+		stored, err := known.Vessel(ctx, v.ID)
+		if errors.Is(err, routes.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("look up vessel %q: %w", v.ID, err)
+		}
+		if stored.IMO == v.IMO {
+			v.MMSI = stored.MMSI
+		}
+	}
+	for i := range b.Shipments {
+		sh := &b.Shipments[i]
+		changed := false
+		for j := range sh.Legs {
+			l := &sh.Legs[j]
+			if l.GeometryKind == routes.Observed {
+				continue
+			}
+			stored, err := known.Leg(ctx, l.ID)
+			if errors.Is(err, routes.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("look up leg %q: %w", l.ID, err)
+			}
+			if stored.GeometryKind == routes.Observed && stored.Origin == l.Origin && stored.Destination == l.Destination {
+				l.Geometry, l.GeometryKind, l.LengthKm = stored.Geometry, routes.Observed, stored.LengthKm
+				changed = true
+			}
+		}
+		if changed {
+			routes.Derive(sh)
+		}
+	}
+	return nil
+}
