@@ -339,7 +339,12 @@ func TestMatchLegs(t *testing.T) {
 		{"rail leg", []Leg{func() Leg { l := leg; l.Mode = Rail; return l }()}, map[string]int{}},
 		{"unknown place", []Leg{func() Leg { l := leg; l.Destination = "atlantis"; return l }()}, map[string]int{}},
 		{"narrowest windows win", []Leg{
-			func() Leg { l := leg; l.ID = "wide"; l.Depart, l.Arrive = day("2023-08-01/2023-10-01"), day("2023-08-01/2023-10-01"); return l }(),
+			func() Leg {
+				l := leg
+				l.ID = "wide"
+				l.Depart, l.Arrive = day("2023-08-01/2023-10-01"), day("2023-08-01/2023-10-01")
+				return l
+			}(),
 			leg,
 		}, map[string]int{"sea": 0}},
 	}
