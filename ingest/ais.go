@@ -29,6 +29,10 @@ type AISOptions struct {
 	// Shore measures how far from shore a silence begins; without it no
 	// gap is flagged as the vessel going dark.
 	Shore routes.ShoreDistance
+	// SkipTracks leaves tracks and gaps as they are, for a bulk load of
+	// many files of the same vessels that derives them once at the end
+	// with Tracks.
+	SkipTracks bool
 }
 
 // AISSummary is what an AIS ingest read and wrote.
@@ -145,7 +149,9 @@ func AIS(ctx context.Context, store routes.Store, in Inputs, opt AISOptions) (AI
 		return sum, err
 	}
 	sum.Vessels = notes
-	sum.Written, err = Tracks(ctx, store, seen.mmsiList(), opt.Shore)
+	if !opt.SkipTracks {
+		sum.Written, err = Tracks(ctx, store, seen.mmsiList(), opt.Shore)
+	}
 	sum.Written.Vessels += vch
 	return sum, err
 }
@@ -177,7 +183,9 @@ func AISReader(ctx context.Context, store routes.Store, name string, r io.Reader
 		return sum, err
 	}
 	sum.Vessels = notes
-	sum.Written, err = Tracks(ctx, store, stats.mmsiList(), opt.Shore)
+	if !opt.SkipTracks {
+		sum.Written, err = Tracks(ctx, store, stats.mmsiList(), opt.Shore)
+	}
 	sum.Written.Vessels += vch
 	return sum, err
 }
