@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -476,23 +475,4 @@ func (c *mmsiCache) get(m uint32) string {
 		(*c)[m] = s
 	}
 	return s
-}
-
-// positionsOf adapts a reader to the iterator AddPositions takes, for tests
-// and benchmarks that read without a store.
-func positionsOf(rd positionReader) iter.Seq2[routes.Position, error] {
-	return func(yield func(routes.Position, error) bool) {
-		for {
-			p, ok := rd.next()
-			if !ok {
-				break
-			}
-			if !yield(p, nil) {
-				return
-			}
-		}
-		if err := rd.readErr(); err != nil {
-			yield(routes.Position{}, err)
-		}
-	}
 }

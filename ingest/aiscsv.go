@@ -194,7 +194,6 @@ func (c *csvReader) readErr() error { return c.err }
 func (c *csvReader) next() (routes.Position, bool) {
 	for !c.done {
 		rec, err := c.cr.Read()
-		line, _ := c.cr.FieldPos(0)
 		if err != nil {
 			if err == io.EOF {
 				c.done = true
@@ -210,6 +209,7 @@ func (c *csvReader) next() (routes.Position, bool) {
 			break
 		}
 		c.stats.lines++
+		line, _ := c.cr.FieldPos(0)
 		if len(rec) == 1 && rec[0] == "" {
 			continue
 		}
@@ -257,6 +257,10 @@ func (c *csvReader) row(rec []string, line int) (routes.Position, bool) {
 	t, ok := c.d.parseTime(c.field(rec, colTime))
 	if !ok {
 		c.stats.skip(skipBadTime, line)
+		return routes.Position{}, false
+	}
+	if !plausible(t) {
+		c.stats.skip(skipTimeRange, line)
 		return routes.Position{}, false
 	}
 	lat, err1 := strconv.ParseFloat(c.field(rec, colLat), 64)

@@ -72,6 +72,7 @@ const (
 	skipOtherType     = "message type other than position or static data"
 	skipNoTime        = "no receive time"
 	skipBadTime       = "unreadable receive time"
+	skipTimeRange     = "receive time before 1980 or after 2100"
 	skipNoPosition    = "position not available (lat 91 or lon 181)"
 	skipOutOfRange    = "coordinates out of range"
 	skipMMSI          = "MMSI is not 9 digits"
@@ -362,6 +363,9 @@ func (r *nmeaReader) decode(armoured []byte, fill int, t time.Time, line int) (r
 	case t.IsZero():
 		r.stats.skip(skipNoTime, line)
 		return routes.Position{}, false
+	case !plausible(t):
+		r.stats.skip(skipTimeRange, line)
+		return routes.Position{}, false
 	}
 	p := routes.Position{MMSI: mmsi, Time: t, Lon: m.lon, Lat: m.lat}
 	if m.hasSOG {
@@ -519,3 +523,7 @@ func sniffNMEA(head []byte) bool {
 		}
 	}
 }
+
+// plausible reports whether t can be a receive time: AIS began in the
+// 1990s, and a clock at the Unix epoch or in the far future is broken.
+func plausible(t time.Time) bool { return t.Year() >= 1980 && t.Year() <= 2100 }
