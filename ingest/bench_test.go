@@ -1,10 +1,14 @@
 package ingest
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,8 +22,16 @@ import (
 // station reports that are not kept. It returns the text, the number of
 // position reports in it and their payloads alone for the raw decoders.
 func benchFeed(lines int) ([]byte, int, []message) {
-	r := rand.New(rand.NewPCG(3, 4))
 	var b bytes.Buffer
+	positions, payloads := writeFeed(&b, lines, true)
+	return b.Bytes(), positions, payloads
+}
+
+// writeFeed writes the feed to w, keeping the payloads if asked.
+func writeFeed(w io.Writer, lines int, keep bool) (int, []message) {
+	r := rand.New(rand.NewPCG(3, 4))
+	b := bufio.NewWriterSize(w, 1<<16)
+	defer b.Flush()
 	var payloads []message
 	positions := 0
 	t := time.Date(2023, 9, 1, 0, 0, 0, 0, time.UTC)
@@ -35,6 +47,9 @@ func benchFeed(lines int) ([]byte, int, []message) {
 			b.WriteString(s)
 			b.WriteByte('\n')
 			n++
+		}
+		if !keep {
+			return
 		}
 		var m message
 		for _, s := range ss {
@@ -72,7 +87,32 @@ func benchFeed(lines int) ([]byte, int, []message) {
 			n++
 		}
 	}
-	return b.Bytes(), positions, payloads
+	return positions, payloads
+}
+
+// TestWriteLoadFile writes the feed of BenchmarkNMEA, SHIPTRACK_LOAD_LINES
+// lines long, to SHIPTRACK_LOAD_FILE, for a load run of the command line:
+//
+//	SHIPTRACK_LOAD_FILE=/tmp/load.nmea SHIPTRACK_LOAD_LINES=10000000 go test ./ingest -run WriteLoadFile
+//	/usr/bin/time -v ./shiptrack ingest --db ... /tmp/load.nmea
+func TestWriteLoadFile(t *testing.T) {
+	path := os.Getenv("SHIPTRACK_LOAD_FILE")
+	if path == "" {
+		t.Skip("SHIPTRACK_LOAD_FILE is not set: no load file wanted")
+	}
+	lines, err := strconv.Atoi(os.Getenv("SHIPTRACK_LOAD_LINES"))
+	if err != nil {
+		t.Fatalf("SHIPTRACK_LOAD_LINES: %v", err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	positions, _ := writeFeed(f, lines, false)
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote %d lines, %d position reports, to %s", lines, positions, path)
 }
 
 // BenchmarkNMEA reads a realistic feed with the NMEA reader, from lines to
