@@ -281,7 +281,7 @@ func TestBundled(t *testing.T) {
 			if !strings.Contains(strings.Join(sum.Files, " "), c.file) {
 				t.Errorf("files read %v lack %s", sum.Files, c.file)
 			}
-			want := routes.Changes{Places: 25, Vessels: 4, Sources: 7, Shipments: 4, Legs: 5, Observations: 1}
+			want := routes.Changes{Places: 25, Vessels: 4, Sources: 9, Shipments: 4, Legs: 5, Observations: 1}
 			if sum.Read != want {
 				t.Errorf("read %+v, want %+v", sum.Read, want)
 			}

@@ -74,6 +74,10 @@ var setters = map[string]setter{
 		q.Limit = n
 		return nil
 	},
+	"near":   setNear,
+	"within": setWithin,
+	"mmsi":   setMMSI,
+	"at":     setAt,
 	"offset": func(_ context.Context, _ routes.Store, q *routes.Query, v string) error {
 		n, err := strconv.Atoi(v)
 		switch {

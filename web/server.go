@@ -6,10 +6,13 @@
 //
 //	GET /api/places                  bbox, kind, limit, offset
 //	GET /api/vessels                 datetime, bbox, via, mode, limit, offset
+//	GET /api/vessels?near=&within=   which vessels came that close, from AIS: datetime, bbox, mmsi, limit, offset
 //	GET /api/shipments               datetime, bbox, via, vessel, mode, limit, offset
 //	GET /api/legs                    datetime, bbox, via, vessel, mode, shipment, limit, offset
 //	GET /api/{places,vessels,shipments,legs}/{id}
 //	GET /api/shipments/{id}/route    the legs in order, with totals
+//	GET /api/shipments/{id}/position at: where it probably was, with the uncertainty
+//	GET /api/positions               AIS, streamed: datetime, bbox, near, within, vessel, mmsi, limit, offset
 //	GET /healthz, /readyz
 //
 // Lists are RFC 7946 FeatureCollections with the foreign members
