@@ -143,16 +143,22 @@ func AIS(ctx context.Context, store routes.Store, in Inputs, opt AISOptions) (AI
 	if len(sum.Files) == 0 {
 		return sum, nil
 	}
+	return sum, derive(ctx, store, seen, opt, &sum)
+}
+
+// derive does what follows reading: vessels get their MMSIs, then the MMSIs
+// read get their tracks.
+func derive(ctx context.Context, store routes.Store, seen *aisStats, opt AISOptions, sum *AISSummary) error {
 	notes, vch, err := attachStatic(ctx, store, seen.static)
 	if err != nil {
-		return sum, err
+		return err
 	}
 	sum.Vessels = notes
 	if !opt.SkipTracks {
 		sum.Written, err = Tracks(ctx, store, seen.mmsiList(), opt.Shore)
 	}
 	sum.Written.Vessels += vch
-	return sum, err
+	return err
 }
 
 // AISReader adds the positions in one AIS file, read from r, to store and
@@ -177,16 +183,7 @@ func AISReader(ctx context.Context, store routes.Store, name string, r io.Reader
 		return AISSummary{}, err
 	}
 	sum := AISSummary{Files: []AISFile{fs}}
-	notes, vch, err := attachStatic(ctx, store, stats.static)
-	if err != nil {
-		return sum, err
-	}
-	sum.Vessels = notes
-	if !opt.SkipTracks {
-		sum.Written, err = Tracks(ctx, store, stats.mmsiList(), opt.Shore)
-	}
-	sum.Written.Vessels += vch
-	return sum, err
+	return sum, derive(ctx, store, stats, opt, &sum)
 }
 
 // readAIS streams one file's positions into the store.

@@ -52,23 +52,29 @@ func checkPosition(t *testing.T, p routes.Position) {
 	}
 }
 
+// drain reads every position, checking each, and returns how many.
+func drain(t *testing.T, rd positionReader, stats *aisStats) int {
+	t.Helper()
+	n := 0
+	for {
+		p, ok := rd.next()
+		if !ok {
+			break
+		}
+		checkPosition(t, p)
+		n++
+	}
+	if n != stats.positions {
+		t.Fatalf("returned %d positions, counted %d", n, stats.positions)
+	}
+	return n
+}
+
 func FuzzNMEA(f *testing.F) {
 	addSamples(f, "angara-2023-09.nmea", "loggers.nmea")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		stats := &aisStats{}
-		rd := newNMEAReader(bytes.NewReader(data), stats)
-		n := 0
-		for {
-			p, ok := rd.next()
-			if !ok {
-				break
-			}
-			checkPosition(t, p)
-			n++
-		}
-		if n != stats.positions {
-			t.Fatalf("returned %d positions, counted %d", n, stats.positions)
-		}
+		n := drain(t, newNMEAReader(bytes.NewReader(data), stats), stats)
 		if err := stats.useless(); (err != nil) != (n == 0 && stats.statics == 0 && len(stats.skipped) > 0) {
 			t.Fatalf("useless: %v with %d positions", err, n)
 		}
@@ -84,18 +90,7 @@ func FuzzAISCSV(f *testing.F) {
 		}
 		stats := &aisStats{}
 		rd := newCSVReader(bytes.NewReader(data), d, stats)
-		n := 0
-		for {
-			p, ok := rd.next()
-			if !ok {
-				break
-			}
-			checkPosition(t, p)
-			n++
-		}
-		if n != stats.positions {
-			t.Fatalf("returned %d positions, counted %d", n, stats.positions)
-		}
+		n := drain(t, rd, stats)
 		if n > 0 && rd.readErr() != nil {
 			t.Fatalf("positions and an error: %v", rd.readErr())
 		}
