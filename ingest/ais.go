@@ -143,7 +143,8 @@ func AIS(ctx context.Context, store routes.Store, in Inputs, opt AISOptions) (AI
 	if len(sum.Files) == 0 {
 		return sum, nil
 	}
-	return sum, derive(ctx, store, seen, opt, &sum)
+	err = derive(ctx, store, seen, opt, &sum)
+	return sum, err
 }
 
 // derive does what follows reading: vessels get their MMSIs, then the MMSIs
@@ -183,7 +184,8 @@ func AISReader(ctx context.Context, store routes.Store, name string, r io.Reader
 		return AISSummary{}, err
 	}
 	sum := AISSummary{Files: []AISFile{fs}}
-	return sum, derive(ctx, store, stats, opt, &sum)
+	err = derive(ctx, store, stats, opt, &sum)
+	return sum, err
 }
 
 // readAIS streams one file's positions into the store.
