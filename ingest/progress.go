@@ -29,8 +29,11 @@ type Progress struct {
 }
 
 // NewProgress starts showing progress on w.
-func NewProgress(w io.Writer) *Progress {
-	p := &Progress{w: w, every: 500 * time.Millisecond, now: time.Now,
+func NewProgress(w io.Writer) *Progress { return startProgress(w, 500*time.Millisecond, time.Now) }
+
+// startProgress starts a display redrawn every so often, on the clock now.
+func startProgress(w io.Writer, every time.Duration, now func() time.Time) *Progress {
+	p := &Progress{w: w, every: every, now: now,
 		stop: make(chan struct{}), stopped: make(chan struct{})}
 	p.start = p.now()
 	p.label.Store("")
