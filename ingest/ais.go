@@ -147,9 +147,14 @@ func AIS(ctx context.Context, store routes.Store, in Inputs, opt AISOptions) (AI
 	return sum, err
 }
 
-// derive does what follows reading: vessels get their MMSIs, then the MMSIs
-// read get their tracks.
+// derive does what follows reading: static data is recorded, vessels get
+// their MMSIs, then the MMSIs read get their tracks.
 func derive(ctx context.Context, store routes.Store, seen *aisStats, opt AISOptions, sum *AISSummary) error {
+	if ss, ok := store.(routes.StaticStore); ok && len(seen.static) > 0 {
+		if _, err := ss.AddStatic(ctx, staticRecords(seen.static)); err != nil {
+			return fmt.Errorf("record static data: %w", err)
+		}
+	}
 	notes, vch, err := attachStatic(ctx, store, seen.static)
 	if err != nil {
 		return err
@@ -380,16 +385,45 @@ type staticReport struct {
 	ShipTypeText string // as the Danish CSV writes it
 }
 
+// staticRecords is the static data worth keeping, in MMSI order: an IMO
+// number only when its check digit holds.
+func staticRecords(static map[string]staticReport) []routes.AISStatic {
+	var out []routes.AISStatic
+	for _, r := range static {
+		a := routes.AISStatic{MMSI: r.MMSI, IMO: r.imo(), Name: r.Name, CallSign: r.CallSign,
+			ShipType: r.ShipType, ShipTypeText: r.ShipTypeText}
+		if a.ShipType < 1 || a.ShipType > 255 {
+			a.ShipType = 0
+		}
+		if a.IMO != "" || a.Name != "" || a.CallSign != "" || a.ShipType != 0 || a.ShipTypeText != "" {
+			out = append(out, a)
+		}
+	}
+	slices.SortFunc(out, func(a, b routes.AISStatic) int { return cmp.Compare(a.MMSI, b.MMSI) })
+	return out
+}
+
+// imo is the report's IMO number as 7 digits, or "" when it has none or
+// one whose check digit fails.
+func (r staticReport) imo() string {
+	if r.IMO == 0 || r.IMO > 9_999_999 {
+		return ""
+	}
+	imo := fmt.Sprintf("%07d", r.IMO)
+	if routes.CheckIMO(imo) != nil {
+		return ""
+	}
+	return imo
+}
+
 // attachStatic gives stored vessels without an MMSI the one whose static
-// reports carry their IMO number, and notes vessels stored with another.
+// reports carry their IMO number, from this ingest or recorded before, and
+// notes vessels stored with another.
 func attachStatic(ctx context.Context, store routes.Store, static map[string]staticReport) ([]VesselNote, int, error) {
 	byIMO := map[string]string{} // IMO → MMSI
 	for _, r := range static {
-		if r.IMO == 0 || r.IMO > 9_999_999 {
-			continue
-		}
-		imo := fmt.Sprintf("%07d", r.IMO)
-		if routes.CheckIMO(imo) != nil {
+		imo := r.imo()
+		if imo == "" {
 			continue
 		}
 		// Two MMSIs claiming one IMO: keep the smaller, so the result does

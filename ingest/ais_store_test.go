@@ -282,3 +282,56 @@ func abs(x float64) float64 {
 	}
 	return x
 }
+
+func TestStaticDataRecordedForLater(t *testing.T) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			s := st.open(t)
+			ctx := t.Context()
+			// AIS first, into a store that knows no vessel.
+			if _, err := ingest.AIS(ctx, s, aisSample("angara-2023-09.nmea"), ingest.AISOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			ss := s.(routes.StaticStore)
+			got, err := ss.StaticByIMO(ctx, "9179842")
+			want := []routes.AISStatic{{MMSI: "273999001", IMO: "9179842", Name: "ANGARA", CallSign: "UBCI7", ShipType: 70}}
+			if err != nil || len(got) != 1 || got[0] != want[0] {
+				t.Errorf("static data of IMO 9179842: %+v %v, want %+v", got, err, want)
+			}
+			// The bundled case, later, names the Angara by its IMO only.
+			sum, err := ingest.Documents(ctx, s, bundled())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v, err := s.Vessel(ctx, "angara"); err != nil || v.MMSI != "273999001" {
+				t.Errorf("angara: %+v %v; want the MMSI its recorded static data gives", v, err)
+			}
+			if again, err := ingest.Documents(ctx, s, bundled()); err != nil || again.Written.Total() != 0 {
+				t.Errorf("the case again wrote %+v (%v), want nothing (first wrote %+v)", again.Written, err, sum.Written)
+			}
+			// The next derive matches the voyage to the reported leg.
+			if _, err := ingest.Tracks(ctx, s, []string{"273999001"}, nil); err != nil {
+				t.Fatal(err)
+			}
+			if l, err := s.Leg(ctx, "nk-ru-2023-09-sea"); err != nil || l.GeometryKind != routes.Observed {
+				t.Errorf("leg %s %v, want observed", l.GeometryKind, err)
+			}
+
+			// A report with less keeps what is stored; one with more changes it.
+			n, err := ss.AddStatic(ctx, []routes.AISStatic{{MMSI: "273999001", Name: "ANGARA"}})
+			if err != nil || n != 0 {
+				t.Errorf("adding what is stored changed %d (%v)", n, err)
+			}
+			n, err = ss.AddStatic(ctx, []routes.AISStatic{{MMSI: "273999001", CallSign: "UBCI8"}, {MMSI: "273000001", ShipType: 80}})
+			if err != nil || n != 2 {
+				t.Errorf("changed %d (%v), want 2", n, err)
+			}
+			if got, _ := ss.StaticByIMO(ctx, "9179842"); len(got) != 1 || got[0].CallSign != "UBCI8" || got[0].Name != "ANGARA" {
+				t.Errorf("after the update: %+v", got)
+			}
+			if _, err := ss.AddStatic(ctx, []routes.AISStatic{{MMSI: "27399900", Name: "X"}}); err == nil && st.name == "postgis" {
+				t.Error("an 8-digit MMSI was accepted")
+			}
+		})
+	}
+}

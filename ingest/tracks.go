@@ -179,7 +179,9 @@ func (w *trackWriter) flush(total *routes.Changes) error {
 //     the same places: an AIS track is better evidence of where a ship went
 //     than a drawing;
 //   - a vessel stored with an MMSI keeps it when the document gives the
-//     vessel the same IMO number and no MMSI.
+//     vessel the same IMO number and no MMSI; a vessel with neither gets the
+//     MMSI whose recorded static data carries its IMO number, if the store
+//     keeps static data (the smallest MMSI, if several).
 func keepObserved(ctx context.Context, known routes.Lookup, b *routes.Batch) error {
 	if known == nil {
 		return nil
@@ -190,14 +192,21 @@ func keepObserved(ctx context.Context, known routes.Lookup, b *routes.Batch) err
 			continue
 		}
 		stored, err := known.Vessel(ctx, v.ID)
-		if errors.Is(err, routes.ErrNotFound) {
-			continue
-		}
-		if err != nil {
+		if err != nil && !errors.Is(err, routes.ErrNotFound) {
 			return fmt.Errorf("look up vessel %q: %w", v.ID, err)
 		}
-		if stored.IMO == v.IMO {
+		if err == nil && stored.IMO == v.IMO && stored.MMSI != "" {
 			v.MMSI = stored.MMSI
+			continue
+		}
+		if ss, ok := known.(routes.StaticStore); ok {
+			static, err := ss.StaticByIMO(ctx, v.IMO)
+			if err != nil {
+				return fmt.Errorf("look up static data of IMO %s: %w", v.IMO, err)
+			}
+			if len(static) > 0 {
+				v.MMSI = static[0].MMSI
+			}
 		}
 	}
 	for i := range b.Shipments {
