@@ -161,7 +161,7 @@ func derive(ctx context.Context, store routes.Store, seen *aisStats, opt AISOpti
 	}
 	sum.Vessels = notes
 	if !opt.SkipTracks {
-		sum.Written, err = Tracks(ctx, store, seen.mmsiList(), opt.Shore)
+		sum.Written, err = Tracks(ctx, store, seen.mmsiList(), opt)
 	}
 	sum.Written.Vessels += vch
 	return err

@@ -163,7 +163,7 @@ func TestIngestAISSecondFileRederives(t *testing.T) {
 				t.Errorf("changes %+v, want the new track and the removal of the old", sum.Written)
 			}
 			// Deriving again from the same positions changes nothing.
-			ch, err := ingest.Tracks(ctx, s, []string{"273777003"}, nil)
+			ch, err := ingest.Tracks(ctx, s, []string{"273777003"}, ingest.AISOptions{})
 			if err != nil || ch.Total() != 0 {
 				t.Errorf("rederiving: %+v %v", ch, err)
 			}
@@ -310,7 +310,7 @@ func TestStaticDataRecordedForLater(t *testing.T) {
 				t.Errorf("the case again wrote %+v (%v), want nothing (first wrote %+v)", again.Written, err, sum.Written)
 			}
 			// The next derive matches the voyage to the reported leg.
-			if _, err := ingest.Tracks(ctx, s, []string{"273999001"}, nil); err != nil {
+			if _, err := ingest.Tracks(ctx, s, []string{"273999001"}, ingest.AISOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			if l, err := s.Leg(ctx, "nk-ru-2023-09-sea"); err != nil || l.GeometryKind != routes.Observed {

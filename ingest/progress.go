@@ -48,6 +48,19 @@ func (p *Progress) Label(s string) {
 	}
 }
 
+// Reset starts counting again from zero, under a new label, for the next
+// phase of the work.
+func (p *Progress) Reset(label string) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	p.start = p.now()
+	p.mu.Unlock()
+	p.rows.Store(0)
+	p.label.Store(label)
+}
+
 // Add counts n more rows.
 func (p *Progress) Add(n int) {
 	if p != nil {
@@ -100,7 +113,9 @@ func (p *Progress) draw() {
 
 // line is what the display shows now.
 func (p *Progress) line() string {
+	p.mu.Lock()
 	elapsed := p.now().Sub(p.start)
+	p.mu.Unlock()
 	rows := p.rows.Load()
 	rate := 0.0
 	if s := elapsed.Seconds(); s > 0 {

@@ -39,11 +39,17 @@ func TestProgressLine(t *testing.T) {
 	if got, want := p.line(), "day.csv: 1,220,002 rows, 20,000 rows/s, 1:01 elapsed"; got != want {
 		t.Errorf("line %q, want %q", got, want)
 	}
+	p.Reset("deriving tracks")
+	now = now.Add(2 * time.Second)
+	p.Add(500)
+	if got, want := p.line(), "deriving tracks: 500 rows, 250 rows/s, 0:02 elapsed"; got != want {
+		t.Errorf("after Reset, line %q, want %q", got, want)
+	}
 	p.draw()
 	p.Done()
 	p.Done() // twice is harmless
 	s := out.String()
-	if !strings.HasPrefix(s, "\rday.csv: 1,220,002 rows") || !strings.HasSuffix(s, "\r") {
+	if !strings.HasPrefix(s, "\rderiving tracks: 500 rows") || !strings.HasSuffix(s, "\r") {
 		t.Errorf("display wrote %q; want the line, then blanks over it", s)
 	}
 	var none *Progress

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 
 	"github.com/paulmach/orb"
 
@@ -22,12 +23,14 @@ const trackBatchVertices = 200_000
 // reported sea legs (routes.MatchLegs) become that leg's observed line.
 // Deriving from the same positions gives the same records, so running it
 // twice changes nothing the second time. Each batch of MMSIs is written in
-// one transaction.
-func Tracks(ctx context.Context, store routes.Store, mmsis []string, shore routes.ShoreDistance) (routes.Changes, error) {
+// one transaction. Of opt, Shore measures distance from shore and Progress
+// counts the positions read.
+func Tracks(ctx context.Context, store routes.Store, mmsis []string, opt AISOptions) (routes.Changes, error) {
 	var total routes.Changes
 	if len(mmsis) == 0 {
 		return total, nil
 	}
+	opt.Progress.Reset(fmt.Sprintf("deriving the tracks of %s MMSIs", thousands(int64(len(mmsis)))))
 	ports, err := store.Places(ctx, routes.Query{Kind: routes.Port})
 	if err != nil {
 		return total, fmt.Errorf("read ports: %w", err)
@@ -44,12 +47,12 @@ func Tracks(ctx context.Context, store routes.Store, mmsis []string, shore route
 	}
 	w := trackWriter{ctx: ctx, store: store, places: map[string]routes.Place{}}
 	for _, m := range mmsis {
-		opt := routes.TrackOptions{Ports: ports.Items, Shore: shore, Vessel: byMMSI[m]}
-		d, err := routes.DeriveTracks(m, store.Positions(ctx, routes.Query{MMSI: m}), opt)
+		topt := routes.TrackOptions{Ports: ports.Items, Shore: opt.Shore, Vessel: byMMSI[m]}
+		d, err := routes.DeriveTracks(m, counted(store.Positions(ctx, routes.Query{MMSI: m}), opt.Progress), topt)
 		if err != nil {
 			return total, fmt.Errorf("derive the tracks of MMSI %s: %w", m, err)
 		}
-		if err := w.add(m, opt.Vessel, d); err != nil {
+		if err := w.add(m, topt.Vessel, d); err != nil {
 			return total, err
 		}
 		if w.vertices >= trackBatchVertices {
@@ -59,6 +62,26 @@ func Tracks(ctx context.Context, store routes.Store, mmsis []string, shore route
 		}
 	}
 	return total, w.flush(&total)
+}
+
+// counted passes positions through, telling p of them.
+func counted(ps iter.Seq2[routes.Position, error], p *Progress) iter.Seq2[routes.Position, error] {
+	if p == nil {
+		return ps
+	}
+	return func(yield func(routes.Position, error) bool) {
+		n := 0
+		defer func() { p.Add(n) }()
+		for pos, err := range ps {
+			if n++; n == 4096 {
+				p.Add(n)
+				n = 0
+			}
+			if !yield(pos, err) {
+				return
+			}
+		}
+	}
 }
 
 // trackWriter gathers the records of a batch of MMSIs.
