@@ -153,8 +153,9 @@ type deriver struct {
 	voyages []Voyage
 	gaps    []Gap
 	voyage  Voyage
-	track   []trackPoint // the track being drawn
-	run     portRun      // positions near a port, not yet placed
+	track   []trackPoint    // the track being drawn
+	run     portRun         // positions near a port, not yet placed
+	ports   map[int][]Place // the ports by band of latitude: see nearPort
 }
 
 type trackPoint struct {
@@ -344,18 +345,27 @@ func (d *deriver) gap(from, to Position) {
 	d.gaps = append(d.gaps, g)
 }
 
+// latBand is the height in degrees of the bands ports are filed in: a
+// degree of latitude is at least 110 km, so a port within PortRadius of a
+// point lies in the point's band or the next one up or down.
+const latBand = PortRadius / 110_000.0
+
 // nearPort is the id of the nearest port within PortRadius of pt, or "".
 func (d *deriver) nearPort(pt orb.Point) string {
-	best, bestD := "", math.Inf(1)
-	// A degree of latitude is at least 110 km: anything further in
-	// latitude cannot be within the radius.
-	const latSlack = PortRadius / 110_000.0
-	for _, pl := range d.opt.Ports {
-		if math.Abs(pl.Lat-pt[1]) > latSlack {
-			continue
+	if d.ports == nil {
+		d.ports = map[int][]Place{}
+		for _, pl := range d.opt.Ports {
+			b := int(math.Floor(pl.Lat / latBand))
+			d.ports[b] = append(d.ports[b], pl)
 		}
-		if dist := geo.GreatCircle(pl.Point(), pt); dist <= PortRadius && dist < bestD {
-			best, bestD = pl.ID, dist
+	}
+	best, bestD := "", math.Inf(1)
+	b := int(math.Floor(pt[1] / latBand))
+	for band := b - 1; band <= b+1; band++ {
+		for _, pl := range d.ports[band] {
+			if dist := geo.GreatCircle(pl.Point(), pt); dist <= PortRadius && (dist < bestD || dist == bestD && pl.ID < best) {
+				best, bestD = pl.ID, dist
+			}
 		}
 	}
 	return best

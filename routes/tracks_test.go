@@ -2,6 +2,7 @@ package routes
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -364,4 +365,25 @@ func TestMatchLegs(t *testing.T) {
 	if g := v.Geometry(); len(g) != 2 {
 		t.Errorf("voyage line has %d parts, want one per track", len(g))
 	}
+}
+
+// BenchmarkDeriveTracks derives a long voyage's tracks with 500 ports in
+// the world, reporting positions a second.
+func BenchmarkDeriveTracks(b *testing.B) {
+	var many []Place
+	for i := range 500 {
+		many = append(many, Place{ID: fmt.Sprintf("p%d", i), Kind: Port, Lon: float64(i%360) - 180, Lat: float64(i%140) - 70})
+	}
+	v := newVoyage(orb.Point{130.31, 42.24}).moor(6 * time.Hour)
+	for range 20 {
+		v.sail(atSea, 10).sail(orb.Point{132.33, 42.87}, 10).moor(3*time.Hour).sail(orb.Point{130.31, 42.24}, 10).moor(3 * time.Hour)
+	}
+	opt := TrackOptions{Ports: append(many, ports...), Shore: shoreAt(80)}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := DeriveTracks("273999001", v.seq(), opt); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(v.ps))*float64(b.N)/b.Elapsed().Seconds(), "positions/s")
 }
