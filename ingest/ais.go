@@ -212,6 +212,9 @@ func readAIS(ctx context.Context, store routes.Store, name string, f format, r i
 				reported = stats.lines
 			}
 			if !ok {
+				// The store now writes what it was sent, which can take
+				// as long as the reading did.
+				opt.Progress.Reset(fmt.Sprintf("%s: writing %s positions", name, thousands(int64(stats.positions))))
 				break
 			}
 			stats.addMMSI(p.MMSI)

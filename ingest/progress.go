@@ -122,6 +122,10 @@ func (p *Progress) line() string {
 		rate = float64(rows) / s
 	}
 	label := p.label.Load().(string)
+	if rows == 0 {
+		// A phase that counts nothing, such as waiting for the store.
+		return fmt.Sprintf("%s, %s elapsed", label, clock(elapsed))
+	}
 	if label != "" {
 		label += ": "
 	}

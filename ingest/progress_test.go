@@ -39,6 +39,11 @@ func TestProgressLine(t *testing.T) {
 	if got, want := p.line(), "day.csv: 1,220,002 rows, 20,000 rows/s, 1:01 elapsed"; got != want {
 		t.Errorf("line %q, want %q", got, want)
 	}
+	p.Reset("day.csv: writing 1,220,002 positions")
+	now = now.Add(time.Minute)
+	if got, want := p.line(), "day.csv: writing 1,220,002 positions, 1:00 elapsed"; got != want {
+		t.Errorf("with nothing counted, line %q, want %q", got, want)
+	}
 	p.Reset("deriving tracks")
 	now = now.Add(2 * time.Second)
 	p.Add(500)
