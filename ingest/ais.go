@@ -197,7 +197,7 @@ func AISReader(ctx context.Context, store routes.Store, name string, r io.Reader
 func readAIS(ctx context.Context, store routes.Store, name string, f format, r io.Reader, opt AISOptions) (AISFile, *aisStats, error) {
 	stats := &aisStats{}
 	rd := f.positions(r, stats)
-	opt.Progress.Label(name)
+	opt.Progress.Reset(name)
 	var readErr error
 	reported := 0
 	positions := func(yield func(routes.Position, error) bool) {

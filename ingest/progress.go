@@ -41,13 +41,6 @@ func startProgress(w io.Writer, every time.Duration, now func() time.Time) *Prog
 	return p
 }
 
-// Label says what is being read now, such as a file name.
-func (p *Progress) Label(s string) {
-	if p != nil {
-		p.label.Store(s)
-	}
-}
-
 // Reset starts counting again from zero, under a new label, for the next
 // phase of the work.
 func (p *Progress) Reset(label string) {

@@ -33,7 +33,7 @@ func TestProgressLine(t *testing.T) {
 	// Redrawn only when the test says, on a clock it sets.
 	p := startProgress(&out, time.Hour, func() time.Time { return now })
 	now = start.Add(61 * time.Second)
-	p.Label("day.csv")
+	p.Reset("day.csv")
 	p.Add(1_220_000)
 	p.Add(2)
 	if got, want := p.line(), "day.csv: 1,220,002 rows, 20,000 rows/s, 1:01 elapsed"; got != want {
@@ -59,7 +59,7 @@ func TestProgressLine(t *testing.T) {
 	}
 	var none *Progress
 	none.Add(5)
-	none.Label("x")
+	none.Reset("x")
 	none.Done()
 }
 
