@@ -32,8 +32,8 @@ func TestProgressLine(t *testing.T) {
 	now := start
 	// Redrawn only when the test says, on a clock it sets.
 	p := startProgress(&out, time.Hour, func() time.Time { return now })
-	now = start.Add(61 * time.Second)
 	p.Reset("day.csv")
+	now = start.Add(61 * time.Second)
 	p.Add(1_220_000)
 	p.Add(2)
 	if got, want := p.line(), "day.csv: 1,220,002 rows, 20,000 rows/s, 1:01 elapsed"; got != want {
