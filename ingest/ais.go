@@ -112,8 +112,8 @@ func (s AISSummary) String() string {
 // their positions to store one file at a time, gives stored vessels the
 // MMSIs their static reports reveal, and derives again the tracks and gaps
 // of every MMSI the files mention (see Tracks). A file that fails writes
-// nothing and stops the ingest; the files before it stay written, and the
-// summary lists them.
+// nothing and stops the ingest; the files before it stay written, with
+// their tracks, and the summary lists them.
 func AIS(ctx context.Context, store routes.Store, in Inputs, opt AISOptions) (AISSummary, error) {
 	var sum AISSummary
 	if in.err != nil {
@@ -124,27 +124,29 @@ func AIS(ctx context.Context, store routes.Store, in Inputs, opt AISOptions) (AI
 		return sum, err
 	}
 	seen := &aisStats{}
+	var failed error
 	for _, fi := range files {
 		if fi.format.positions == nil {
 			continue
 		}
 		f, err := fi.fsys.Open(fi.name)
 		if err != nil {
-			return sum, fmt.Errorf("%s: %w", fi.display, unwrapPath(err))
+			failed = fmt.Errorf("%s: %w", fi.display, unwrapPath(err))
+			break
 		}
 		fs, stats, err := readAIS(ctx, store, fi.display, fi.format, f, opt)
 		f.Close()
 		if err != nil {
-			return sum, err
+			failed = err
+			break
 		}
 		sum.Files = append(sum.Files, fs)
 		seen.merge(stats)
 	}
-	if len(sum.Files) == 0 {
-		return sum, nil
+	if len(sum.Files) > 0 && ctx.Err() == nil {
+		err = derive(ctx, store, seen, opt, &sum)
 	}
-	err = derive(ctx, store, seen, opt, &sum)
-	return sum, err
+	return sum, errors.Join(failed, err)
 }
 
 // derive does what follows reading: static data is recorded, vessels get
@@ -202,14 +204,14 @@ func readAIS(ctx context.Context, store routes.Store, name string, f format, r i
 	reported := 0
 	positions := func(yield func(routes.Position, error) bool) {
 		for {
-			if err := ctx.Err(); err != nil {
-				yield(routes.Position{}, err)
-				return
-			}
 			p, ok := rd.next()
 			if stats.lines-reported >= 4096 || !ok {
 				opt.Progress.Add(stats.lines - reported)
 				reported = stats.lines
+				if err := ctx.Err(); err != nil {
+					yield(routes.Position{}, err)
+					return
+				}
 			}
 			if !ok {
 				// The store now writes what it was sent, which can take

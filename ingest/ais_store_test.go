@@ -335,3 +335,31 @@ func TestStaticDataRecordedForLater(t *testing.T) {
 		})
 	}
 }
+
+func TestIngestAISStopsAtABadFile(t *testing.T) {
+	good, err := os.ReadFile(filepath.Join("..", "testdata", "ais", "loggers.nmea"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			s := st.open(t)
+			ctx := t.Context()
+			fsys := fstest.MapFS{
+				"d/a.nmea": {Data: good},
+				"d/b.nmea": {Data: []byte("\\c:1694304000*00\\!AIVDM,1,1,,A,15M67FC000G?ufbE`FepT@3n00Sa,0*5C\n")},
+				"d/c.nmea": {Data: good},
+			}
+			sum, err := ingest.AIS(ctx, s, ingest.FS(fsys, "d"), ingest.AISOptions{})
+			if err == nil || !strings.Contains(err.Error(), "d/b.nmea") {
+				t.Fatalf("error %v, want one naming d/b.nmea", err)
+			}
+			if len(sum.Files) != 1 || sum.Files[0].Added != 6 {
+				t.Errorf("summary %+v, want a.nmea's six positions", sum.Files)
+			}
+			if got := counts(t, s); got != [3]int{6, 1, 0} {
+				t.Errorf("store holds %v positions, tracks, gaps; want a.nmea's, with its track", got)
+			}
+		})
+	}
+}
