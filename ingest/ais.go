@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -126,15 +128,28 @@ func AIS(ctx context.Context, store routes.Store, in Inputs, opt AISOptions) (AI
 	seen := &aisStats{}
 	var failed error
 	for _, fi := range files {
-		if fi.format.positions == nil {
+		if len(aisOnly(fi.formats)) == 0 {
 			continue
+		}
+		h, err := head(fi)
+		if err != nil {
+			failed = fmt.Errorf("%s: %w", fi.display, err)
+			break
+		}
+		fm, ok := sniffAIS(fi.formats, h)
+		if !ok && len(aisOnly(fi.formats)) < len(fi.formats) {
+			continue // a document: see Documents
+		}
+		if !ok {
+			failed = fmt.Errorf("%s: %w", fi.display, unknownFormat(notAIS(fi.formats)))
+			break
 		}
 		f, err := fi.fsys.Open(fi.name)
 		if err != nil {
 			failed = fmt.Errorf("%s: %w", fi.display, unwrapPath(err))
 			break
 		}
-		fs, stats, err := readAIS(ctx, store, fi.display, fi.format, f, opt)
+		fs, stats, err := readAIS(ctx, store, fi.display, fm, f, opt)
 		f.Close()
 		if err != nil {
 			failed = err
@@ -179,12 +194,12 @@ func AISReader(ctx context.Context, store routes.Store, name string, r io.Reader
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
 		return AISSummary{}, fmt.Errorf("%s: %w", name, err)
 	}
-	f, why, _ := detectContent(name, head)
-	if why != "" {
-		return AISSummary{}, fmt.Errorf("%s: %s", name, why)
-	}
-	if f.positions == nil {
-		return AISSummary{}, fmt.Errorf("%s: a %s, not an AIS file", name, f.name)
+	candidates, _ := detect(name)
+	f, ok := sniffAIS(candidates, head)
+	if !ok {
+		if f, ok = sniffAIS(formats, head); !ok {
+			return AISSummary{}, fmt.Errorf("%s: %w", name, unknownFormat(notAIS(aisOnly(formats))))
+		}
 	}
 	fs, stats, err := readAIS(ctx, store, name, f, br, opt)
 	if err != nil {
@@ -193,6 +208,90 @@ func AISReader(ctx context.Context, store routes.Store, name string, r io.Reader
 	sum := AISSummary{Files: []AISFile{fs}}
 	err = derive(ctx, store, stats, opt, &sum)
 	return sum, err
+}
+
+// sniffAIS is the first AIS format among fmts that recognises head.
+func sniffAIS(fmts []format, head []byte) (format, bool) {
+	for _, f := range fmts {
+		if f.positions != nil && f.sniff(head) {
+			return f, true
+		}
+	}
+	return format{}, false
+}
+
+// aisOnly is the AIS formats among fmts.
+func aisOnly(fmts []format) []format {
+	var out []format
+	for _, f := range fmts {
+		if f.positions != nil {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// notAIS says what the AIS formats fmts look for, for a file they do not
+// recognise.
+func notAIS(fmts []format) string {
+	var wants []string
+	for _, f := range fmts {
+		wants = append(wants, fmt.Sprintf("%s files have %s", f.name, f.expect))
+	}
+	return "not a format ingest reads: " + strings.Join(wants, "; ")
+}
+
+// head reads the first sniffSize bytes of a file.
+func head(fi fileInput) ([]byte, error) {
+	f, err := fi.fsys.Open(fi.name)
+	if err != nil {
+		return nil, unwrapPath(err)
+	}
+	defer f.Close()
+	b := make([]byte, sniffSize)
+	n, err := io.ReadFull(f, b)
+	if err == io.ErrUnexpectedEOF || err == io.EOF {
+		err = nil
+	}
+	return b[:n], err
+}
+
+// narrowAIS drops from the formats a file's extension allows the AIS
+// formats its content is not, when the extension is one many kinds of file
+// have (.txt, .log): such a file that is not AIS is not a format ingest
+// reads, rather than a broken AIS file.
+func narrowAIS(fsys fs.FS, name string, fmts []format) ([]format, string) {
+	ext := strings.ToLower(path.Ext(name))
+	if len(aisOnly(fmts)) == 0 || slices.ContainsFunc(fmts, func(f format) bool { return slices.Contains(f.own, ext) }) {
+		return fmts, ""
+	}
+	h, err := head(fileInput{fsys: fsys, name: name})
+	if err != nil {
+		return fmts, "" // reading it will say what is wrong
+	}
+	out := slices.DeleteFunc(slices.Clone(fmts), func(f format) bool { return f.positions != nil && !f.sniff(h) })
+	if len(out) == 0 {
+		return nil, notAIS(aisOnly(fmts))
+	}
+	return out, ""
+}
+
+// leaveToAIS reports whether Read leaves a file to AIS: one whose
+// extension only AIS formats have, or whose content an AIS format
+// recognises. A stream is read whole, as a document.
+func leaveToAIS(fi fileInput) bool {
+	if fi.stream != nil || len(aisOnly(fi.formats)) == 0 {
+		return false
+	}
+	if len(aisOnly(fi.formats)) == len(fi.formats) {
+		return true
+	}
+	h, err := head(fi)
+	if err != nil {
+		return false // reading it will say what is wrong
+	}
+	_, ok := sniffAIS(fi.formats, h)
+	return ok
 }
 
 // readAIS streams one file's positions into the store.
@@ -259,17 +358,17 @@ const sniffSize = 64 << 10
 
 // aisFormats are the AIS entries of the format table.
 var aisFormats = []format{
-	{name: "AIS NMEA 0183", exts: []string{".nmea", ".ais", ".txt", ".log"}, own: []string{".nmea", ".ais"}, sniff: sniffNMEA,
-		expect: "an !AIVDM or !AIVDO sentence in the first 64 KiB",
+	{id: "nmea", name: "AIS NMEA 0183", exts: []string{".nmea", ".ais", ".txt", ".log"}, own: []string{".nmea", ".ais"},
+		sniff: sniffNMEA, expect: "an !AIVDM or !AIVDO sentence in the first 64 KiB",
 		positions: func(r io.Reader, s *aisStats) positionReader {
 			return newNMEAReader(r, s)
 		}},
-	csvFormat(&dmaCSV, "a header starting # Timestamp,Type of mobile,MMSI"),
-	csvFormat(&noaaCSV, "a header with MMSI and BaseDateTime (or mmsi and base_date_time)"),
+	csvFormat("dma-csv", &dmaCSV, "a header starting # Timestamp,Type of mobile,MMSI"),
+	csvFormat("noaa-csv", &noaaCSV, "a header with MMSI and BaseDateTime (or mmsi and base_date_time)"),
 }
 
-func csvFormat(d *csvDialect, expect string) format {
-	return format{name: d.name, exts: []string{".csv"}, expect: expect,
+func csvFormat(id string, d *csvDialect, expect string) format {
+	return format{id: id, name: d.name, exts: []string{".csv"}, media: []string{"text/csv"}, expect: expect,
 		sniff: func(head []byte) bool { return sniffCSV(head) == d },
 		positions: func(r io.Reader, s *aisStats) positionReader {
 			return newCSVReader(r, d, s)

@@ -204,9 +204,8 @@ func TestIngestAISRejectedChangesNothing(t *testing.T) {
 				in   ingest.Inputs
 				want string
 			}{
-				{"not AIS", ingest.FS(fstest.MapFS{"x.nmea": {Data: []byte("hello\nworld\n")}}, "x.nmea"), "not a format ingest reads: the name ends"},
-				{"not AIS in a directory", ingest.FS(fstest.MapFS{"d/x.nmea": {Data: []byte("hello\n")}}, "d"), "not a format ingest reads: the name ends"},
-				{"CSV of places named outright", ingest.FS(fstest.MapFS{"x.csv": {Data: []byte("name,kind,lat,lon\nNajin,port,42.2,130.3\n")}}, "x.csv"), "not a format ingest reads: the name ends"},
+				{"not AIS", ingest.FS(fstest.MapFS{"x.nmea": {Data: []byte("hello\nworld\n")}}, "x.nmea"), "not a format ingest reads: AIS NMEA 0183 files have"},
+				{"not AIS in a directory", ingest.FS(fstest.MapFS{"d/x.nmea": {Data: []byte("hello\n")}}, "d"), "not a format ingest reads: AIS NMEA 0183 files have"},
 				{"no usable line", ingest.FS(fstest.MapFS{"x.nmea": {Data: []byte("!AIVDM,1,1,,A,15M67FC000G?ufbE`FepT@3n00Sa,0*5C\n")}}, "x.nmea"), "no position could be read"},
 				{"missing column", ingest.FS(fstest.MapFS{"x.csv": {Data: []byte("MMSI,BaseDateTime,LON\n273999001,2023-09-01T00:00:00,130\n")}}, "x.csv"), "missing column latitude"},
 			}

@@ -3,6 +3,7 @@ package ingest
 import (
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/shiptrack/shiptrack/routes"
@@ -134,9 +135,8 @@ func TestAISCSVBadInput(t *testing.T) {
 				if tc.errPart == "" {
 					t.Fatalf("not recognised")
 				}
-				_, why, _ := detectContent("x.csv", []byte(tc.in))
-				if !strings.Contains(why, "MMSI") {
-					t.Errorf("detect: %q", why)
+				if f, ok := sniffAIS(formats, []byte(tc.in)); ok {
+					t.Errorf("recognised as %s", f.name)
 				}
 				return
 			}
@@ -161,23 +161,29 @@ func TestDetect(t *testing.T) {
 	nmea := sample(t, "loggers.nmea")
 	tests := []struct {
 		name, content, want string
-		refuse              bool
 	}{
-		{"a.nmea", nmea, "AIS NMEA 0183", false},
-		{"a.log", nmea, "AIS NMEA 0183", false},
-		{"a.dat", nmea, "AIS NMEA 0183", false},
-		{"a.csv", sample(t, "dma-2023-09-10.csv"), dmaCSV.name, false},
-		{"a.csv", sample(t, "noaa-2024-03-01.csv"), noaaCSV.name, false},
-		{"a.json", `{"places": []}`, "shipment document", false},
-		{"a.nmea", "hello world\n", "", true},
-		{"a.csv", "name,kind,lat,lon\n", "", false},
-		{"a.txt", "notes\n", "", false},
-		{"README.md", "# notes", "", false},
+		{"a.nmea", nmea, "AIS NMEA 0183"},
+		{"a.log", nmea, "AIS NMEA 0183"},
+		{"a.csv", sample(t, "dma-2023-09-10.csv"), dmaCSV.name},
+		{"a.csv", sample(t, "noaa-2024-03-01.csv"), noaaCSV.name},
+		{"a.csv", "name,kind,lat,lon\n", ""},
+		{"a.nmea", "hello world\n", ""},
 	}
 	for _, tc := range tests {
-		f, why, refuse := detectContent(tc.name, []byte(tc.content))
-		if f.name != tc.want || refuse != tc.refuse {
-			t.Errorf("%s: format %q (%s), refuse %v; want %q, refuse %v", tc.name, f.name, why, refuse, tc.want, tc.refuse)
+		cands, _ := detect(tc.name)
+		f, _ := sniffAIS(cands, []byte(tc.content))
+		if f.name != tc.want {
+			t.Errorf("%s: format %q, want %q", tc.name, f.name, tc.want)
+		}
+	}
+	// A .txt or .log file that is not AIS is no format ingest reads; a .nmea
+	// file is AIS by name, and reading it says what is wrong.
+	fsys := fstest.MapFS{"notes.txt": {Data: []byte("notes")}, "x.nmea": {Data: []byte("notes")}, "y.log": {Data: []byte(nmea)}}
+	for name, wantWhy := range map[string]bool{"notes.txt": true, "x.nmea": false, "y.log": false} {
+		cands, _ := detect(name)
+		_, why := narrowAIS(fsys, name, cands)
+		if (why != "") != wantWhy {
+			t.Errorf("%s: %q", name, why)
 		}
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/simplify"
+	thin "github.com/paulmach/orb/simplify"
 
 	"github.com/shiptrack/shiptrack/geo"
 )
@@ -283,7 +283,7 @@ func (d *deriver) endTrack() {
 	var ml orb.MultiLineString
 	for _, part := range geo.SplitAntimeridian(ls) {
 		if len(part) > 2 {
-			part = simplify.DouglasPeucker(trackTolerance).LineString(part)
+			part = thin.DouglasPeucker(trackTolerance).LineString(part)
 		}
 		ml = append(ml, part)
 	}

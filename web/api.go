@@ -38,6 +38,7 @@ func (s *server) apiRoutes(r chi.Router) {
 	r.Get("/positions", s.handle(s.positions))
 	r.Get("/legs", list(s, legParams, st.Legs, routes.LegFeature, true))
 	r.Get("/legs/{id}", item(s, "leg", st.Leg, routes.LegFeature, true))
+	s.writeRoutes(r)
 }
 
 // handle adapts a handler that returns its failure, so that every failure

@@ -317,8 +317,15 @@ func checkGolden(t *testing.T, srv *httptest.Server, name, path string) {
 	if res.status != http.StatusOK {
 		t.Fatalf("GET %s = %d %s", path, res.status, res.body)
 	}
+	matchGolden(t, name, "GET "+path, res.body)
+}
+
+// matchGolden compares body, indented, with testdata/golden/name.json, or
+// with -update rewrites the file.
+func matchGolden(t *testing.T, name, what string, body []byte) {
+	t.Helper()
 	var buf bytes.Buffer
-	if err := json.Indent(&buf, res.body, "", "  "); err != nil {
+	if err := json.Indent(&buf, body, "", "  "); err != nil {
 		t.Fatal(err)
 	}
 	file := filepath.Join("testdata", "golden", name+".json")
@@ -333,7 +340,7 @@ func checkGolden(t *testing.T, srv *httptest.Server, name, path string) {
 		t.Fatalf("%v (run go test ./web -update to create it)", err)
 	}
 	if !bytes.Equal(buf.Bytes(), want) {
-		t.Errorf("GET %s differs from %s:\n%s", path, file, buf.Bytes())
+		t.Errorf("%s differs from %s:\n%s", what, file, buf.Bytes())
 	}
 }
 

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
-
-	"golang.org/x/term"
+	"strings"
 
 	"github.com/shiptrack/shiptrack/ingest"
 	"github.com/shiptrack/shiptrack/routes"
@@ -31,7 +31,14 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	sum, err := ingest.Documents(ctx, st, ingest.Paths(fs.Args()...))
+	in := ingest.Paths(fs.Args()...)
+	var meter *ingest.Meter
+	if isTerminal(e.stderr) {
+		meter = ingest.NewMeter(e.stderr)
+		in = in.Metered(meter)
+	}
+	sum, err := ingest.Documents(ctx, st, in)
+	meter.Done()
 	for _, s := range sum.Skipped {
 		fmt.Fprintf(e.stderr, "skipped %s: %s\n", s.File, s.Reason)
 	}
@@ -41,7 +48,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 			for _, f := range fe {
 				fmt.Fprintln(e.stderr, f.Error())
 			}
-			return fmt.Errorf("nothing was written: %d problems in the input", len(fe))
+			return fmt.Errorf("nothing was written: %s in the input", plural(len(fe), "problem"))
 		}
 		return fmt.Errorf("nothing was written: %w", err)
 	}
@@ -49,7 +56,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	// are known when tracks are derived.
 	asum, aerr := ingestAIS(ctx, e, st, fs.Args())
 	if len(sum.Files) > 0 || len(asum.Files) == 0 {
-		fmt.Fprintln(e.stdout, sum.String())
+		report(e.stdout, sum)
 	}
 	if len(asum.Files) > 0 {
 		fmt.Fprintln(e.stdout, asum.String())
@@ -57,14 +64,62 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	return aerr
 }
 
-// ingestAIS ingests the AIS files among paths, showing progress when
-// stderr is a terminal.
+// ingestAIS ingests the AIS files among paths, showing progress on a
+// terminal.
 func ingestAIS(ctx context.Context, e *env, st routes.Store, paths []string) (ingest.AISSummary, error) {
 	var opt ingest.AISOptions
-	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		opt.Progress = ingest.NewProgress(f)
+	if isTerminal(e.stderr) {
+		opt.Progress = ingest.NewProgress(e.stderr)
 	}
 	sum, err := ingest.AIS(ctx, st, ingest.Paths(paths...), opt)
 	opt.Progress.Done()
 	return sum, err
+}
+
+// report writes what an ingest read and wrote, kind by kind.
+func report(w io.Writer, s ingest.Summary) {
+	fmt.Fprintf(w, "read %s: %s\n", plural(len(s.Files), "file"), kinds(s.Read, "nothing"))
+	fmt.Fprintf(w, "written: %s new or changed", plural(s.Written.Total(), "record"))
+	if s.Written.Total() > 0 {
+		fmt.Fprintf(w, ": %s", kinds(s.Written, ""))
+	}
+	fmt.Fprintln(w)
+	if len(s.Skipped) > 0 {
+		fmt.Fprintf(w, "skipped %s (listed above)\n", plural(len(s.Skipped), "file"))
+	}
+}
+
+// kinds lists the non-zero counts of c, or none when all are zero.
+func kinds(c routes.Changes, none string) string {
+	var parts []string
+	for _, k := range []struct {
+		n    int
+		name string
+	}{{c.Places, "place"}, {c.Vessels, "vessel"}, {c.Sources, "source"}, {c.Shipments, "shipment"},
+		{c.Legs, "leg"}, {c.Tracks, "track"}, {c.Gaps, "gap"}, {c.Observations, "observation"}} {
+		if k.n > 0 {
+			parts = append(parts, plural(k.n, k.name))
+		}
+	}
+	if len(parts) == 0 {
+		return none
+	}
+	return strings.Join(parts, ", ")
+}
+
+func plural(n int, noun string) string {
+	if n != 1 {
+		noun += "s"
+	}
+	return fmt.Sprintf("%d %s", n, noun)
+}
+
+// isTerminal reports whether w is a terminal, where progress is shown.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
