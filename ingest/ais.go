@@ -210,6 +210,25 @@ func AISReader(ctx context.Context, store routes.Store, name string, r io.Reader
 	return sum, err
 }
 
+// IsAIS reports whether a stream, of which head is the first 64 KiB (or
+// all, if shorter), is an AIS file for AISReader rather than a file for
+// Documents: as Stream decides a format, by the hint's format, else the
+// name's extension, else the content.
+func IsAIS(name string, hint Hint, head []byte) bool {
+	if hint.Format != "" {
+		return slices.ContainsFunc(aisFormats, func(f format) bool { return f.id == hint.Format })
+	}
+	if cands, _ := detect(name); len(cands) > 0 {
+		_, ok := sniffAIS(cands, head)
+		return ok || len(aisOnly(cands)) == len(cands)
+	}
+	_, ok := sniffAIS(aisFormats, head)
+	return ok
+}
+
+// SniffSize is how much of a stream IsAIS wants to see.
+const SniffSize = sniffSize
+
 // sniffAIS is the first AIS format among fmts that recognises head.
 func sniffAIS(fmts []format, head []byte) (format, bool) {
 	for _, f := range fmts {
@@ -336,6 +355,10 @@ func readAIS(ctx context.Context, store routes.Store, name string, f format, r i
 	added, err := store.AddPositions(ctx, positions)
 	fs := AISFile{Name: name, Format: f.name, Lines: stats.lines, Positions: stats.positions,
 		Static: stats.statics, Added: added, Skipped: stats.skipList()}
+	var bad malformed
+	if errors.As(readErr, &bad) {
+		return fs, nil, Errors{{File: name, Line: bad.line, Kind: Malformed, Msg: bad.msg + "; nothing from this file was written"}}
+	}
 	if readErr != nil {
 		return fs, nil, fmt.Errorf("%s: %w; nothing from this file was written", name, readErr)
 	}
@@ -476,7 +499,22 @@ func (s *aisStats) useless() error {
 	if top.Reason == skipNoTime {
 		msg += " (ingest needs a tag block with c: or a time before each sentence)"
 	}
-	return errors.New(msg)
+	return malformed{msg: msg}
+}
+
+// malformed is an AIS file that is not what its format says it is, as
+// opposed to one that could not be read; line is where, or 0 for the file
+// as a whole.
+type malformed struct {
+	line int
+	msg  string
+}
+
+func (m malformed) Error() string {
+	if m.line > 0 {
+		return fmt.Sprintf("line %d: %s", m.line, m.msg)
+	}
+	return m.msg
 }
 
 // staticReport is a vessel's identity as its AIS static reports give it.

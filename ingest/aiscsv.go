@@ -151,7 +151,11 @@ func newCSVReader(r io.Reader, d *csvDialect, stats *aisStats) *csvReader {
 func (c *csvReader) header() {
 	h, err := c.cr.Read()
 	if err != nil {
-		c.fail(fmt.Errorf("line 1: header: %w", err))
+		var pe *csv.ParseError
+		if errors.As(err, &pe) || err == io.EOF {
+			err = malformed{line: 1, msg: fmt.Sprintf("header: %v", err)}
+		}
+		c.fail(err)
 		return
 	}
 	c.stats.lines++
@@ -178,7 +182,7 @@ func (c *csvReader) header() {
 		}
 	}
 	if len(missing) > 0 {
-		c.fail(fmt.Errorf("line 1: header: missing column %s for the %s", strings.Join(missing, ", "), c.d.name))
+		c.fail(malformed{line: 1, msg: fmt.Sprintf("header: missing column %s for the %s", strings.Join(missing, ", "), c.d.name)})
 	}
 }
 
