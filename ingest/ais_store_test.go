@@ -19,6 +19,15 @@ func aisSample(name string) ingest.Inputs {
 	return ingest.Paths(filepath.Join("..", "testdata", "ais", name))
 }
 
+func readAISSample(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "ais", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // counts is how many positions, tracks and gaps a store holds.
 func counts(t *testing.T, s routes.Store) [3]int {
 	t.Helper()
@@ -187,10 +196,7 @@ func (r *failingReader) Read(p []byte) (int, error) {
 }
 
 func TestIngestAISRejectedChangesNothing(t *testing.T) {
-	good, err := os.ReadFile(filepath.Join("..", "testdata", "ais", "angara-2023-09.nmea"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	good := readAISSample(t, "angara-2023-09.nmea")
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {
 			s := st.open(t)
@@ -336,10 +342,7 @@ func TestStaticDataRecordedForLater(t *testing.T) {
 }
 
 func TestIngestAISStopsAtABadFile(t *testing.T) {
-	good, err := os.ReadFile(filepath.Join("..", "testdata", "ais", "loggers.nmea"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	good := readAISSample(t, "loggers.nmea")
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {
 			s := st.open(t)
