@@ -55,7 +55,7 @@ func TestMetrics(t *testing.T) {
 			`shiptrack_http_requests_total{route="/api/legs",method="GET",code="400"}`:      1,
 			`shiptrack_http_requests_total{route="/api/legs/{id}",method="GET",code="404"}`: 1,
 			`shiptrack_http_request_duration_seconds_count{route="/api/legs"}`:              4,
-			`shiptrack_http_request_duration_seconds_bucket{route="/api/legs",le="+Inf"}`:  4,
+			`shiptrack_http_request_duration_seconds_bucket{route="/api/legs",le="+Inf"}`:   4,
 			`shiptrack_store_up`: 1,
 			// The scrape itself is in flight while it is written.
 			`shiptrack_http_requests_in_flight`: 1,
