@@ -166,7 +166,7 @@ func TestSamples(t *testing.T) {
 	fmt.Fprintf(&b, "%s\n", sentences(p.encode(), "B", 0)[0])
 	// A time that is not one.
 	fmt.Fprintf(&b, "yesterday %s\n", sentences(p.encode(), "B", 0)[0])
-	// Across the antimeridian.
+	// Across the antimeridian, too far too soon: a bad fix, which tracks leave out.
 	p.lon, p.lat = 179.95, 52.6
 	fmt.Fprintf(&b, "%d %s\n", at.Add(90*time.Minute).Unix(), sentences(p.encode(), "A", 0)[0])
 	writeSample(t, "loggers.nmea", b.String())

@@ -43,6 +43,18 @@ const (
 	// position is used.
 	PortStopKnots = 1.0
 
+	// MaxKnots is the speed above which a position is taken for a bad fix
+	// (a GPS jump, a spoofed or garbled report) and left out of tracks:
+	// faster than all but a few fast craft sail, between reports more than
+	// jumpMetres apart. It stays among the positions.
+	MaxKnots = 50.0
+	// jumpMetres is how far a position must lie from the one before to be
+	// judged by its speed: a short hop is timing jitter, not a bad fix.
+	jumpMetres = 2000
+	// maxJumps is how many bad fixes in a row are left out before the
+	// track follows them: the fix judged good may have been the bad one.
+	maxJumps = 3
+
 	// trackTolerance is the Douglas-Peucker tolerance, in degrees (about 20
 	// m), by which a track's line is thinned: a vessel reporting every few
 	// seconds would otherwise give lines of tens of thousands of vertices.
@@ -115,6 +127,9 @@ func (d Derived) Tracks() []Track {
 //     before it to the first after it, and ends a track at sea (the voyage
 //     goes on in a new track). A gap of DarkMinimum or more that begins more
 //     than DarkOffshoreNm from shore is Dark;
+//   - a position more than 2 km and faster than MaxKnots from the last one
+//     placed is a bad fix, left out of tracks (unless there are more than
+//     three in a row, which the track then follows);
 //   - a track needs two positions in different places; its line is thinned
 //     by about 20 m and split at the antimeridian, and Points counts the
 //     positions it was drawn from.
@@ -139,8 +154,11 @@ func DeriveTracks(mmsi string, ps iter.Seq2[Position, error], opt TrackOptions) 
 				d.gap(*prev, p)
 			}
 		}
-		d.add(p)
 		prev = &p
+		if d.badFix(p) {
+			continue
+		}
+		d.add(p)
 	}
 	d.end()
 	return Derived{Voyages: d.voyages, Gaps: d.gaps}, nil
@@ -156,6 +174,8 @@ type deriver struct {
 	track   []trackPoint    // the track being drawn
 	run     portRun         // positions near a port, not yet placed
 	ports   map[int][]Place // the ports by band of latitude: see nearPort
+	last    *Position       // the last position placed
+	jumps   int             // bad fixes left out since
 }
 
 type trackPoint struct {
@@ -176,6 +196,27 @@ type portRun struct {
 	arrive   []trackPoint
 	lastSlow trackPoint
 	after    []trackPoint
+}
+
+// badFix reports whether p is too far, too soon, from the last position
+// placed, and so is left out of tracks; after maxJumps in a row the track
+// follows.
+func (d *deriver) badFix(p Position) bool {
+	last := d.last
+	d.last = &p
+	if last == nil || p.Time.Sub(last.Time) > GapMinimum {
+		d.jumps = 0
+		return false
+	}
+	metres := geo.GreatCircle(last.Point(), p.Point())
+	knots := metres / (NauticalMile * 1000) / p.Time.Sub(last.Time).Hours()
+	if metres <= jumpMetres || knots <= MaxKnots || d.jumps >= maxJumps {
+		d.jumps = 0
+		return false
+	}
+	d.jumps++
+	d.last = last
+	return true
 }
 
 // add places one position.

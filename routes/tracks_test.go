@@ -387,3 +387,26 @@ func BenchmarkDeriveTracks(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(v.ps))*float64(b.N)/b.Elapsed().Seconds(), "positions/s")
 }
+
+func TestBadFixes(t *testing.T) {
+	b := newVoyage(atSea).sail(orb.Point{131.9, 41.6}, 10)
+	n := len(b.ps)
+	// One report puts the ship 300 km away for a moment.
+	jump := b.ps[n/2]
+	jump.Time = jump.Time.Add(time.Minute)
+	jump.Lon += 3
+	b.ps = slices.Insert(b.ps, n/2+1, jump)
+	d := derive(t, b, nil)
+	tr := d.Tracks()
+	if len(tr) != 1 || tr[0].Points != n || tr[0].Geometry.Bound().Max[0] > 131.91 {
+		t.Errorf("tracks %+v; want one of %d points, without the jump", tr, n)
+	}
+	// A ship that really is elsewhere from now on: the track follows after
+	// three reports.
+	b = newVoyage(atSea).sail(orb.Point{131.6, 41.3}, 10)
+	b.silent(time.Hour, orb.Point{134, 41.3}).sail(orb.Point{134.2, 41.3}, 10)
+	d = derive(t, b, nil)
+	if tr := d.Tracks(); len(tr) != 1 || tr[0].Points != len(b.ps)-maxJumps {
+		t.Errorf("tracks %+v; want one, of all but the first %d reports after the move", tr, maxJumps)
+	}
+}
