@@ -12,6 +12,10 @@
 //
 // Errors name the file, the line and column and the field at fault; see
 // FileError.
+//
+// AIS recordings (NMEA 0183, the Danish Maritime Authority's and NOAA's
+// CSV) are streamed instead, a file at a time, into the store's positions,
+// and become tracks and gaps: see AIS.
 package ingest
 
 import (
