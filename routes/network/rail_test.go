@@ -67,7 +67,7 @@ func passes(line orb.LineString, p orb.Point) int {
 // along the Trans-Siberian and down the Volga, not a straight line.
 func TestRailDunayTikhoretskFollowsTheTransSiberian(t *testing.T) {
 	r := newRail(t, nil)
-	dunay := orb.Point{132.3375, 42.8803}      // places.json
+	dunay := orb.Point{132.3375, 42.8803}     // places.json
 	tikhoretsk := orb.Point{40.1253, 45.8547} // places.json
 	got, err := r.Route(context.Background(), dunay, tikhoretsk, routes.RouteOptions{})
 	if err != nil {
