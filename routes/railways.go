@@ -2,6 +2,7 @@ package routes
 
 import (
 	"context"
+	"fmt"
 	"iter"
 
 	"github.com/paulmach/orb"
@@ -35,4 +36,23 @@ type RailStore interface {
 	// RailWays streams every stored way, ordered by ID and Part, without
 	// holding them all.
 	RailWays(ctx context.Context) iter.Seq2[RailWay, error]
+}
+
+// CheckRailWay reports what makes a way unfit to store: stores refuse it,
+// naming the field.
+func CheckRailWay(w RailWay) error {
+	switch {
+	case w.Part < 0:
+		return fmt.Errorf("part: %d is negative", w.Part)
+	case len(w.Line) < 2:
+		return fmt.Errorf("line: has %d points, a way needs two or more", len(w.Line))
+	case len(w.Nodes) != len(w.Line):
+		return fmt.Errorf("nodes: %d node ids for %d points", len(w.Nodes), len(w.Line))
+	}
+	for i, p := range w.Line {
+		if !(p[0] >= -180 && p[0] <= 180 && p[1] >= -90 && p[1] <= 90) {
+			return fmt.Errorf("line[%d]: %v,%v is not a longitude and latitude", i, p[0], p[1])
+		}
+	}
+	return nil
 }
