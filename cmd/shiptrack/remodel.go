@@ -36,7 +36,9 @@ func remodel(ctx context.Context, e *env, st routes.Store) error {
 		return err
 	}
 	var unrouted []ingest.Unrouted
-	opts.Unrouted = func(leg string, err error) { unrouted = append(unrouted, ingest.Unrouted{Leg: leg, Reason: err.Error()}) }
+	opts.Unrouted = func(leg string, err error) {
+		unrouted = append(unrouted, ingest.Unrouted{Leg: leg, Reason: err.Error()})
+	}
 	ch, err := routes.Remodel(ctx, st, opts)
 	if err != nil {
 		return fmt.Errorf("remodel: %w", err)
