@@ -1,10 +1,10 @@
 package network
 
 import (
-	"container/heap"
 	"context"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/paulmach/orb"
 
@@ -24,6 +24,8 @@ type railGraph struct {
 	off   []int32
 	inc   []int32
 	cells map[railCell][]railVertex
+	// searches holds *railSearch scratch for concurrent searches.
+	searches sync.Pool
 }
 
 // railEdge is track between two nodes: line runs from node a to node b, and
@@ -55,6 +57,7 @@ func railCellOf(p orb.Point) railCell {
 // edge's line must start at nodes[a] and end at nodes[b].
 func newRailGraph(nodes []orb.Point, edges []railEdge) *railGraph {
 	g := &railGraph{nodes: nodes, edges: edges, off: make([]int32, len(nodes)+1), cells: map[railCell][]railVertex{}}
+	g.searches.New = func() any { return new(railSearch) }
 	for i := range g.edges {
 		e := &g.edges[i]
 		e.km = make([]float64, len(e.line))
@@ -152,31 +155,25 @@ func (g *railGraph) path(ctx context.Context, s, t railVertex) (orb.LineString, 
 	for _, l := range g.links(t) {
 		ends[l.node] = l.km
 	}
-	type state struct {
-		km     float64
-		via    int32 // the edge it was reached by, or -1 from s
-		closed bool
-	}
-	seen := map[int32]*state{}
-	var open railHeap
+	st := g.searches.Get().(*railSearch)
+	defer g.searches.Put(st)
+	st.reset(len(g.nodes))
 	push := func(n, via int32, km float64) {
-		st := seen[n]
-		if st == nil {
-			st = &state{km: math.Inf(1)}
-			seen[n] = st
+		if st.stamp[n] != st.gen {
+			st.stamp[n], st.km[n], st.closed[n] = st.gen, math.Inf(1), false
 		}
-		if km < st.km && !st.closed {
-			st.km, st.via = km, via
-			heap.Push(&open, railItem{n, km + geo.GreatCircle(g.nodes[n], target)/1000})
+		if km < st.km[n] && !st.closed[n] {
+			st.km[n], st.via[n] = km, via
+			st.open.push(railItem{n, km + geo.GreatCircle(g.nodes[n], target)/1000})
 		}
 	}
 	for _, l := range g.links(s) {
 		push(l.node, -1, l.km)
 	}
-	for pops := 0; open.Len() > 0; pops++ {
-		it := heap.Pop(&open).(railItem)
-		st := seen[it.node]
-		if st.closed {
+	for pops := 0; len(st.open) > 0; pops++ {
+		it := st.open.pop()
+		n := it.node
+		if st.closed[n] {
 			continue
 		}
 		if it.f >= best {
@@ -187,17 +184,17 @@ func (g *railGraph) path(ctx context.Context, s, t railVertex) (orb.LineString, 
 				return nil, 0, false, err
 			}
 		}
-		st.closed = true
-		if km, ok := ends[it.node]; ok && st.km+km < best {
-			best, bestNode = st.km+km, it.node
+		st.closed[n] = true
+		if km, ok := ends[n]; ok && st.km[n]+km < best {
+			best, bestNode = st.km[n]+km, n
 		}
-		for _, ei := range g.inc[g.off[it.node]:g.off[it.node+1]] {
+		for _, ei := range g.inc[g.off[n]:g.off[n+1]] {
 			e := &g.edges[ei]
 			next := e.b
-			if next == it.node {
+			if next == n {
 				next = e.a
 			}
-			push(next, ei, st.km+e.length())
+			push(next, ei, st.km[n]+e.length())
 		}
 	}
 	if math.IsInf(best, 1) {
@@ -210,7 +207,7 @@ func (g *railGraph) path(ctx context.Context, s, t railVertex) (orb.LineString, 
 	// Walk back from the last node to s, collecting the edges.
 	var chain []int32
 	for n := bestNode; ; {
-		via := seen[n].via
+		via := st.via[n]
 		if via < 0 {
 			break
 		}
@@ -302,15 +299,66 @@ type railItem struct {
 	f    float64
 }
 
+// railHeap is a binary min-heap of railItems by f.
 type railHeap []railItem
 
-func (h railHeap) Len() int           { return len(h) }
-func (h railHeap) Less(i, j int) bool { return h[i].f < h[j].f }
-func (h railHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *railHeap) Push(x any)        { *h = append(*h, x.(railItem)) }
-func (h *railHeap) Pop() any {
-	old := *h
-	it := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return it
+func (h *railHeap) push(it railItem) {
+	*h = append(*h, it)
+	a := *h
+	for i := len(a) - 1; i > 0; {
+		p := (i - 1) / 2
+		if a[p].f <= a[i].f {
+			break
+		}
+		a[p], a[i] = a[i], a[p]
+		i = p
+	}
+}
+
+func (h *railHeap) pop() railItem {
+	a := *h
+	top := a[0]
+	last := len(a) - 1
+	a[0] = a[last]
+	a = a[:last]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < len(a) && a[l].f < a[m].f {
+			m = l
+		}
+		if r < len(a) && a[r].f < a[m].f {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		a[m], a[i] = a[i], a[m]
+		i = m
+	}
+	*h = a
+	return top
+}
+
+// railSearch is a search's scratch, kept between searches: a node's entries
+// are valid only when its stamp is the search's generation, so nothing is
+// cleared between searches.
+type railSearch struct {
+	gen    uint32
+	stamp  []uint32
+	km     []float64
+	via    []int32 // the edge a node was reached by, or -1 from the start
+	closed []bool
+	open   railHeap
+}
+
+func (s *railSearch) reset(n int) {
+	if len(s.stamp) != n {
+		*s = railSearch{stamp: make([]uint32, n), km: make([]float64, n), via: make([]int32, n), closed: make([]bool, n)}
+	}
+	s.gen++
+	if s.gen == 0 {
+		clear(s.stamp)
+		s.gen = 1
+	}
+	s.open = s.open[:0]
 }
