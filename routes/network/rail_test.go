@@ -437,3 +437,43 @@ func readCountries(t *testing.T, names ...string) map[string]country {
 	}
 	return out
 }
+
+// A server asks one router from many goroutines at once.
+func TestRailConcurrentRoutes(t *testing.T) {
+	r := newRail(t, osmWays())
+	from, to := station(t, "dunay"), station(t, "tikhoretsk")
+	want, err := r.Route(context.Background(), from, to, routes.RouteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			for range 20 {
+				got, err := r.Route(context.Background(), from, to, routes.RouteOptions{})
+				if err == nil && !got.Line.Equal(want.Line) {
+					err = errors.New("a concurrent route differs")
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestRailCancelled(t *testing.T) {
+	r := newRail(t, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := r.Route(ctx, station(t, "dunay"), station(t, "tikhoretsk"), routes.RouteOptions{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("a cancelled route: %v", err)
+	}
+}
