@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"strings"
 
 	"github.com/shiptrack/shiptrack/ingest"
 	"github.com/shiptrack/shiptrack/routes"
@@ -58,37 +61,101 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("nothing was written: %w", err)
 		}
-		fmt.Fprintf(e.stdout, "%d rail ways new or changed\n", n)
+		fmt.Fprintf(e.stdout, "%s new or changed\n", plural(n, "rail way"))
 	}
 	if len(docs) > 0 {
-		nothing := "nothing was written"
-		if len(osmFiles) > 0 {
-			nothing = "no documents were written (the rail ways were)"
-		}
-		opts, err := prepareOptions(ctx, st, *route)
-		if err != nil {
+		if err := ingestDocuments(ctx, e, st, docs, *route, len(osmFiles) > 0); err != nil {
 			return err
 		}
-		sum, err := ingest.DocumentsWith(ctx, st, ingest.Paths(docs...), opts)
-		for _, s := range sum.Skipped {
-			fmt.Fprintf(e.stderr, "skipped %s: %s\n", s.File, s.Reason)
-		}
-		if err != nil {
-			var fe ingest.Errors
-			if errors.As(err, &fe) {
-				for _, f := range fe {
-					fmt.Fprintln(e.stderr, f.Error())
-				}
-				return fmt.Errorf("%s: %d problems in the input", nothing, len(fe))
-			}
-			return fmt.Errorf("%s: %w", nothing, err)
-		}
-		reportUnrouted(e.stderr, sum.Unrouted)
-		fmt.Fprintln(e.stdout, sum.String())
 	}
 	// New track may give legs already stored a better line.
 	if len(osmFiles) > 0 && *route {
 		return remodel(ctx, e, st)
 	}
 	return nil
+}
+
+// ingestDocuments reads every file but OpenStreetMap extracts, all or
+// nothing, drawing legs without a line with the routers when route is set.
+func ingestDocuments(ctx context.Context, e *env, st routes.Store, paths []string, route, railWritten bool) error {
+	nothing := "nothing was written"
+	if railWritten {
+		nothing = "no documents were written (the rail ways were)"
+	}
+	opts, err := prepareOptions(ctx, st, route)
+	if err != nil {
+		return err
+	}
+	in := ingest.Paths(paths...)
+	var meter *ingest.Meter
+	if isTerminal(e.stderr) {
+		meter = ingest.NewMeter(e.stderr)
+		in = in.Metered(meter)
+	}
+	sum, err := ingest.DocumentsWith(ctx, st, in, opts)
+	meter.Done()
+	for _, s := range sum.Skipped {
+		fmt.Fprintf(e.stderr, "skipped %s: %s\n", s.File, s.Reason)
+	}
+	if err != nil {
+		var fe ingest.Errors
+		if errors.As(err, &fe) {
+			for _, f := range fe {
+				fmt.Fprintln(e.stderr, f.Error())
+			}
+			return fmt.Errorf("%s: %s in the input", nothing, plural(len(fe), "problem"))
+		}
+		return fmt.Errorf("%s: %w", nothing, err)
+	}
+	reportUnrouted(e.stderr, sum.Unrouted)
+	report(e.stdout, sum)
+	return nil
+}
+
+// report writes what an ingest read and wrote, kind by kind.
+func report(w io.Writer, s ingest.Summary) {
+	fmt.Fprintf(w, "read %s: %s\n", plural(len(s.Files), "file"), kinds(s.Read, "nothing"))
+	fmt.Fprintf(w, "written: %s new or changed", plural(s.Written.Total(), "record"))
+	if s.Written.Total() > 0 {
+		fmt.Fprintf(w, ": %s", kinds(s.Written, ""))
+	}
+	fmt.Fprintln(w)
+	if len(s.Skipped) > 0 {
+		fmt.Fprintf(w, "skipped %s (listed above)\n", plural(len(s.Skipped), "file"))
+	}
+}
+
+// kinds lists the non-zero counts of c, or none when all are zero.
+func kinds(c routes.Changes, none string) string {
+	var parts []string
+	for _, k := range []struct {
+		n    int
+		name string
+	}{{c.Places, "place"}, {c.Vessels, "vessel"}, {c.Sources, "source"}, {c.Shipments, "shipment"},
+		{c.Legs, "leg"}, {c.Tracks, "track"}, {c.Gaps, "gap"}, {c.Observations, "observation"}} {
+		if k.n > 0 {
+			parts = append(parts, plural(k.n, k.name))
+		}
+	}
+	if len(parts) == 0 {
+		return none
+	}
+	return strings.Join(parts, ", ")
+}
+
+func plural(n int, noun string) string {
+	if n != 1 {
+		noun += "s"
+	}
+	return fmt.Sprintf("%d %s", n, noun)
+}
+
+// isTerminal reports whether w is a terminal, where progress is shown.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

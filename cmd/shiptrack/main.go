@@ -9,6 +9,7 @@
 //	shiptrack ingest  [--db URL | --data FILE] [--route=false] FILE...   # shipment documents, .osm.pbf
 //	shiptrack remodel [--db URL | --data FILE]
 //	shiptrack query   shipments|legs|positions [filters] [--format table|geojson|csv]
+//	shiptrack where   SHIPMENT --at T [--format table|geojson|csv]
 //
 // Every command that reads or writes the store takes --db URL (PostGIS; falls
 // back to $DATABASE_URL) or --data FILE (the embedded GeoPackage store, by
@@ -48,6 +49,7 @@ func commands() []command {
 		{"ingest", "load shipment documents and other files into the store", runIngest},
 		{"query", "list shipments, legs or positions matching filters", runQuery},
 		{"remodel", "redraw modeled and schematic legs with the routers as they are now", runRemodel},
+		{"where", "estimate where a shipment probably was at a time", runWhere},
 	}
 }
 
