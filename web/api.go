@@ -36,6 +36,7 @@ func (s *server) apiRoutes(r chi.Router) {
 	r.Get("/shipments/{id}/route", item(s, "shipment", st.Shipment, routeCollection, true))
 	r.Get("/legs", list(s, legParams, st.Legs, routes.LegFeature, true))
 	r.Get("/legs/{id}", item(s, "leg", st.Leg, routes.LegFeature, true))
+	r.Get("/route/{mode}", s.handle(s.computedRoute))
 }
 
 // handle adapts a handler that returns its failure, so that every failure

@@ -124,26 +124,9 @@ func oneOf[T ~string](v T, allowed []T) error {
 // misspelt filter must not silently widen the answer. Limit defaults to
 // DefaultLimit when "limit" is accepted.
 func parseQuery(ctx context.Context, st routes.Store, raw string, accepted ...string) (routes.Query, error) {
-	vals, err := url.ParseQuery(raw)
+	vals, err := checkParams(raw, accepted)
 	if err != nil {
-		return routes.Query{}, &paramError{Detail: fmt.Sprintf("the query string is malformed: %v", err)}
-	}
-	names := make([]string, 0, len(vals))
-	for name := range vals {
-		names = append(names, name)
-	}
-	slices.Sort(names) // report the same parameter first every time
-	for _, name := range names {
-		if !slices.Contains(accepted, name) {
-			detail := "unknown parameter; this endpoint takes no parameters"
-			if len(accepted) > 0 {
-				detail = "unknown parameter; this endpoint accepts " + strings.Join(accepted, ", ")
-			}
-			return routes.Query{}, &paramError{Param: name, Detail: detail}
-		}
-		if n := len(vals[name]); n > 1 {
-			return routes.Query{}, &paramError{Param: name, Detail: fmt.Sprintf("given %d times; give it once", n)}
-		}
+		return routes.Query{}, err
 	}
 	var q routes.Query
 	if slices.Contains(accepted, "limit") {
@@ -154,13 +137,10 @@ func parseQuery(ctx context.Context, st routes.Store, raw string, accepted ...st
 		if !ok {
 			continue
 		}
-		if v[0] == "" {
-			return routes.Query{}, &paramError{Param: name, Detail: "is empty; give a value or leave the parameter out"}
+		if err := checkValue(name, v); err != nil {
+			return routes.Query{}, err
 		}
-		if !isText(v[0]) {
-			return routes.Query{}, &paramError{Param: name, Detail: "is not text: it holds invalid UTF-8 or control characters"}
-		}
-		if err := setters[name](ctx, st, &q, v[0]); err != nil {
+		if err := setters[name](ctx, st, &q, v); err != nil {
 			if pe, ok := errors.AsType[*paramError](err); ok {
 				pe.Param = name
 			}
@@ -168,4 +148,44 @@ func parseQuery(ctx context.Context, st routes.Store, raw string, accepted ...st
 		}
 	}
 	return q, nil
+}
+
+// checkParams reads a raw query string whose parameters must be among
+// accepted, each given at most once, and returns each one's value.
+func checkParams(raw string, accepted []string) (map[string]string, error) {
+	vals, err := url.ParseQuery(raw)
+	if err != nil {
+		return nil, &paramError{Detail: fmt.Sprintf("the query string is malformed: %v", err)}
+	}
+	names := make([]string, 0, len(vals))
+	for name := range vals {
+		names = append(names, name)
+	}
+	slices.Sort(names) // report the same parameter first every time
+	out := make(map[string]string, len(vals))
+	for _, name := range names {
+		if !slices.Contains(accepted, name) {
+			detail := "unknown parameter; this endpoint takes no parameters"
+			if len(accepted) > 0 {
+				detail = "unknown parameter; this endpoint accepts " + strings.Join(accepted, ", ")
+			}
+			return nil, &paramError{Param: name, Detail: detail}
+		}
+		if n := len(vals[name]); n > 1 {
+			return nil, &paramError{Param: name, Detail: fmt.Sprintf("given %d times; give it once", n)}
+		}
+		out[name] = vals[name][0]
+	}
+	return out, nil
+}
+
+// checkValue refuses a parameter's value that is empty or not text.
+func checkValue(name, v string) error {
+	if v == "" {
+		return &paramError{Param: name, Detail: "is empty; give a value or leave the parameter out"}
+	}
+	if !isText(v) {
+		return &paramError{Param: name, Detail: "is not text: it holds invalid UTF-8 or control characters"}
+	}
+	return nil
 }

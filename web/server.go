@@ -10,6 +10,7 @@
 //	GET /api/legs                    datetime, bbox, via, vessel, mode, shipment, limit, offset
 //	GET /api/{places,vessels,shipments,legs}/{id}
 //	GET /api/shipments/{id}/route    the legs in order, with totals
+//	GET /api/route/{sea,rail}        from, to, avoid: a route drawn by a router
 //	GET /healthz, /readyz
 //
 // Lists are RFC 7946 FeatureCollections with the foreign members
@@ -50,6 +51,9 @@ type Options struct {
 	// running when it passes are cancelled and the client gets a 503.
 	// Zero means DefaultTimeout; a negative value means no bound.
 	Timeout time.Duration
+	// Routers draw the routes of /api/route/{mode}, one per mode. A mode
+	// without one is answered 503: no network is loaded for it.
+	Routers map[routes.Mode]routes.Router
 }
 
 // server holds what every handler needs.
@@ -57,12 +61,13 @@ type server struct {
 	store   routes.Store
 	log     *slog.Logger
 	timeout time.Duration
+	routers map[routes.Mode]routes.Router
 }
 
 // New returns the HTTP handler for the whole service, reading from store.
 // The caller keeps ownership of store and closes it after the server stops.
 func New(store routes.Store, opts Options) http.Handler {
-	s := &server{store: store, log: opts.Logger, timeout: opts.Timeout}
+	s := &server{store: store, log: opts.Logger, timeout: opts.Timeout, routers: opts.Routers}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}

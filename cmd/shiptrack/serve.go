@@ -28,12 +28,16 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	defer st.Close()
 
+	routers, err := loadRouters(e)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	srv := &http.Server{
-		Handler:           web.New(st, web.Options{Logger: e.log, Token: e.getenv("SHIPTRACK_TOKEN")}),
+		Handler:           web.New(st, web.Options{Logger: e.log, Token: e.getenv("SHIPTRACK_TOKEN"), Routers: routers}),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
