@@ -13,6 +13,7 @@
 //	GET /api/shipments/{id}/route    the legs in order, with totals
 //	GET /api/shipments/{id}/position at: where it probably was, with the uncertainty
 //	GET /api/positions               AIS, streamed: datetime, bbox, near, within, vessel, mmsi, limit, offset
+//	GET /api/route/{sea,rail}        from, to, avoid: a route drawn by a router
 //	GET /tiles/{layer}.json          TileJSON 3.0.0 of a vector tile layer; datetime
 //	GET /tiles/{layer}/{z}/{x}/{y}.mvt  a Mapbox Vector Tile; datetime
 //	GET /                            the map; its files under /map/
@@ -71,6 +72,9 @@ type Options struct {
 	// tile ETags is re-read. Zero means DefaultVersionEvery; a negative
 	// value re-reads it for every tile.
 	VersionEvery time.Duration
+	// Routers draw the routes of /api/route/{mode}, one per mode. A mode
+	// without one is answered 503: no network is loaded for it.
+	Routers map[routes.Mode]routes.Router
 }
 
 // server holds what every handler needs.
@@ -81,12 +85,13 @@ type server struct {
 	log      *slog.Logger
 	timeout  time.Duration
 	writes   writes
+	routers  map[routes.Mode]routes.Router
 }
 
 // New returns the HTTP handler for the whole service, reading from store.
 // The caller keeps ownership of store and closes it after the server stops.
 func New(store routes.Store, opts Options) http.Handler {
-	s := &server{store: store, log: opts.Logger, timeout: opts.Timeout, writes: newWrites(opts)}
+	s := &server{store: store, log: opts.Logger, timeout: opts.Timeout, writes: newWrites(opts), routers: opts.Routers}
 	s.features, _ = store.(routes.FeatureStore)
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -82,7 +82,7 @@ func ingestDocuments(ctx context.Context, e *env, st routes.Store, paths []strin
 	if railWritten {
 		nothing = "no documents were written (the rail ways were)"
 	}
-	opts, err := prepareOptions(ctx, st, route)
+	opts, err := prepareOptions(ctx, e, st, route)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@
 //	shiptrack remodel [--db URL | --data FILE]
 //	shiptrack query   shipments|legs|positions [filters] [--format table|geojson|csv]
 //	shiptrack where   SHIPMENT --at T [--format table|geojson|csv]
+//	shiptrack route   sea|rail --from PLACE|LON,LAT --to PLACE|LON,LAT [--avoid suez,...] [--format table|geojson]
 //
 // Every command that reads or writes the store takes --db URL (PostGIS; falls
 // back to $DATABASE_URL) or --data FILE (the embedded GeoPackage store, by
@@ -50,6 +51,7 @@ func commands() []command {
 		{"query", "list shipments, legs or positions matching filters", runQuery},
 		{"remodel", "redraw modeled and schematic legs with the routers as they are now", runRemodel},
 		{"where", "estimate where a shipment probably was at a time", runWhere},
+		{"route", "draw a sea or rail route between two places or points", runRoute},
 	}
 }
 

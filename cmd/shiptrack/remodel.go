@@ -31,7 +31,7 @@ func runRemodel(ctx context.Context, e *env, args []string) error {
 // remodel redraws the store's modeled and schematic legs and says what
 // changed.
 func remodel(ctx context.Context, e *env, st routes.Store) error {
-	opts, err := prepareOptions(ctx, st, true)
+	opts, err := prepareOptions(ctx, e, st, true)
 	if err != nil {
 		return err
 	}

@@ -61,7 +61,7 @@ func (s *storeFlags) open(ctx context.Context, e *env, fs *flagSet) (routes.Stor
 		return nil, fmt.Errorf("read embedded store %s: %w", s.data, err)
 	}
 	if page.Matched == 0 {
-		opts, err := prepareOptions(ctx, st, true)
+		opts, err := prepareOptions(ctx, e, st, true)
 		if err != nil {
 			st.Close()
 			return nil, err
