@@ -106,18 +106,22 @@ func runRoute(ctx context.Context, e *env, args []string) error {
 	if *format == "geojson" {
 		return json.NewEncoder(e.stdout).Encode(routes.ComputedFeature(mode, *from, *to, a, b, *avoid, r))
 	}
-	return writeRouteTable(e.stdout, *from, *to, a, b, r)
+	return writeRouteTable(e.stdout, mode, *from, *to, a, b, r)
 }
 
 // isLonLat reports whether s is given as coordinates rather than a place id.
 func isLonLat(s string) bool { return strings.Contains(s, ",") }
 
-func writeRouteTable(w io.Writer, from, to string, a, b orb.Point, r routes.ComputedRoute) error {
+func writeRouteTable(w io.Writer, mode routes.Mode, from, to string, a, b orb.Point, r routes.ComputedRoute) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	on, onto := "at sea", "water"
+	if mode != routes.Sea {
+		on, onto = "on the track", "the track"
+	}
 	end := func(label, asked string, p orb.Point, snapKm float64, at orb.Point) {
-		moved := "at sea"
+		moved := on
 		if snapKm > 0 {
-			moved = fmt.Sprintf("moved %s km to water at %.4f,%.4f", km(snapKm), at[0], at[1])
+			moved = fmt.Sprintf("moved %s km to %s at %.4f,%.4f", km(snapKm), onto, at[0], at[1])
 		}
 		fmt.Fprintf(tw, "%s\t%s (%.4f,%.4f), %s\n", label, asked, p[0], p[1], moved)
 	}
