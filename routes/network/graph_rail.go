@@ -24,7 +24,7 @@ type railGraph struct {
 	off   []int32
 	inc   []int32
 	cells map[railCell][]railVertex
-	// searches holds *railSearch scratch for concurrent searches.
+	// searches holds *searchState scratch for concurrent searches.
 	searches sync.Pool
 }
 
@@ -57,7 +57,7 @@ func railCellOf(p orb.Point) railCell {
 // edge's line must start at nodes[a] and end at nodes[b].
 func newRailGraph(nodes []orb.Point, edges []railEdge) *railGraph {
 	g := &railGraph{nodes: nodes, edges: edges, off: make([]int32, len(nodes)+1), cells: map[railCell][]railVertex{}}
-	g.searches.New = func() any { return new(railSearch) }
+	g.searches.New = func() any { return new(searchState) }
 	for i := range g.edges {
 		e := &g.edges[i]
 		e.km = make([]float64, len(e.line))
@@ -155,23 +155,25 @@ func (g *railGraph) path(ctx context.Context, s, t railVertex) (orb.LineString, 
 	for _, l := range g.links(t) {
 		ends[l.node] = l.km
 	}
-	st := g.searches.Get().(*railSearch)
+	// The sea router's scratch: g holds each node's km, parent the edge it
+	// was reached by (-1 from s).
+	st := g.searches.Get().(*searchState)
 	defer g.searches.Put(st)
 	st.reset(len(g.nodes))
 	push := func(n, via int32, km float64) {
 		if st.stamp[n] != st.gen {
-			st.stamp[n], st.km[n], st.closed[n] = st.gen, math.Inf(1), false
+			st.stamp[n], st.g[n], st.closed[n] = st.gen, math.Inf(1), false
 		}
-		if km < st.km[n] && !st.closed[n] {
-			st.km[n], st.via[n] = km, via
-			st.open.push(railItem{n, km + geo.GreatCircle(g.nodes[n], target)/1000})
+		if km < st.g[n] && !st.closed[n] {
+			st.g[n], st.parent[n] = km, via
+			st.heap.push(heapItem{n, km + geo.GreatCircle(g.nodes[n], target)/1000})
 		}
 	}
 	for _, l := range g.links(s) {
 		push(l.node, -1, l.km)
 	}
-	for pops := 0; len(st.open) > 0; pops++ {
-		it := st.open.pop()
+	for pops := 0; len(st.heap) > 0; pops++ {
+		it := st.heap.pop()
 		n := it.node
 		if st.closed[n] {
 			continue
@@ -185,8 +187,8 @@ func (g *railGraph) path(ctx context.Context, s, t railVertex) (orb.LineString, 
 			}
 		}
 		st.closed[n] = true
-		if km, ok := ends[n]; ok && st.km[n]+km < best {
-			best, bestNode = st.km[n]+km, n
+		if km, ok := ends[n]; ok && st.g[n]+km < best {
+			best, bestNode = st.g[n]+km, n
 		}
 		for _, ei := range g.inc[g.off[n]:g.off[n+1]] {
 			e := &g.edges[ei]
@@ -194,7 +196,7 @@ func (g *railGraph) path(ctx context.Context, s, t railVertex) (orb.LineString, 
 			if next == n {
 				next = e.a
 			}
-			push(next, ei, st.km[n]+e.length())
+			push(next, ei, st.g[n]+e.length())
 		}
 	}
 	if math.IsInf(best, 1) {
@@ -207,7 +209,7 @@ func (g *railGraph) path(ctx context.Context, s, t railVertex) (orb.LineString, 
 	// Walk back from the last node to s, collecting the edges.
 	var chain []int32
 	for n := bestNode; ; {
-		via := st.via[n]
+		via := st.parent[n]
 		if via < 0 {
 			break
 		}
@@ -290,75 +292,4 @@ func appendLine(line, next orb.LineString) orb.LineString {
 		next = next[1:]
 	}
 	return append(line, next...)
-}
-
-// railItem is a node in the search's queue, ordered by f: the length so far
-// plus the estimate of what remains.
-type railItem struct {
-	node int32
-	f    float64
-}
-
-// railHeap is a binary min-heap of railItems by f.
-type railHeap []railItem
-
-func (h *railHeap) push(it railItem) {
-	*h = append(*h, it)
-	a := *h
-	for i := len(a) - 1; i > 0; {
-		p := (i - 1) / 2
-		if a[p].f <= a[i].f {
-			break
-		}
-		a[p], a[i] = a[i], a[p]
-		i = p
-	}
-}
-
-func (h *railHeap) pop() railItem {
-	a := *h
-	top := a[0]
-	last := len(a) - 1
-	a[0] = a[last]
-	a = a[:last]
-	for i := 0; ; {
-		l, r, m := 2*i+1, 2*i+2, i
-		if l < len(a) && a[l].f < a[m].f {
-			m = l
-		}
-		if r < len(a) && a[r].f < a[m].f {
-			m = r
-		}
-		if m == i {
-			break
-		}
-		a[m], a[i] = a[i], a[m]
-		i = m
-	}
-	*h = a
-	return top
-}
-
-// railSearch is a search's scratch, kept between searches: a node's entries
-// are valid only when its stamp is the search's generation, so nothing is
-// cleared between searches.
-type railSearch struct {
-	gen    uint32
-	stamp  []uint32
-	km     []float64
-	via    []int32 // the edge a node was reached by, or -1 from the start
-	closed []bool
-	open   railHeap
-}
-
-func (s *railSearch) reset(n int) {
-	if len(s.stamp) != n {
-		*s = railSearch{stamp: make([]uint32, n), km: make([]float64, n), via: make([]int32, n), closed: make([]bool, n)}
-	}
-	s.gen++
-	if s.gen == 0 {
-		clear(s.stamp)
-		s.gen = 1
-	}
-	s.open = s.open[:0]
 }
