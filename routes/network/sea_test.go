@@ -447,7 +447,7 @@ func TestNetworkEdges(t *testing.T) {
 		if geo.LandWithin(a, b, m) {
 			t.Fatalf("edge %v–%v comes within %.0f m of land", a, b, m)
 		}
-		if got := pathMask(a, b); got != e.mask {
+		if got := pathMask(a, b, allPassages); got != e.mask {
 			t.Fatalf("edge %v–%v has passages %#x; its gates say %#x", a, b, e.mask, got)
 		}
 		if e.mask&closedMask != 0 {
