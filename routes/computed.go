@@ -1,11 +1,6 @@
 package routes
 
 import (
-	"fmt"
-	"math"
-	"strconv"
-	"strings"
-
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 )
@@ -34,21 +29,4 @@ func ComputedFeature(mode Mode, from, to string, fromPt, toPt orb.Point, avoid [
 		"avoid":         nonNil(avoid),
 	}
 	return f
-}
-
-// ParseLonLat reads a point written "lon,lat" in decimal degrees, such as
-// "130.30,42.2333", and checks that it lies in range.
-func ParseLonLat(s string) (orb.Point, error) {
-	lon, lat, ok := strings.Cut(s, ",")
-	x, err1 := strconv.ParseFloat(strings.TrimSpace(lon), 64)
-	y, err2 := strconv.ParseFloat(strings.TrimSpace(lat), 64)
-	switch {
-	case !ok || err1 != nil || err2 != nil:
-		return orb.Point{}, fmt.Errorf("%q is not lon,lat in decimal degrees", s)
-	case math.IsNaN(x) || x < -180 || x > 180:
-		return orb.Point{}, fmt.Errorf("longitude %v is outside [-180, 180]", x)
-	case math.IsNaN(y) || y < -90 || y > 90:
-		return orb.Point{}, fmt.Errorf("latitude %v is outside [-90, 90]", y)
-	}
-	return orb.Point{x, y}, nil
 }

@@ -74,6 +74,10 @@ var setters = map[string]setter{
 		q.Limit = n
 		return nil
 	},
+	"near":   setNear,
+	"within": setWithin,
+	"mmsi":   setMMSI,
+	"at":     setAt,
 	"offset": func(_ context.Context, _ routes.Store, q *routes.Query, v string) error {
 		n, err := strconv.Atoi(v)
 		switch {
@@ -124,7 +128,7 @@ func oneOf[T ~string](v T, allowed []T) error {
 // misspelt filter must not silently widen the answer. Limit defaults to
 // DefaultLimit when "limit" is accepted.
 func parseQuery(ctx context.Context, st routes.Store, raw string, accepted ...string) (routes.Query, error) {
-	vals, err := checkParams(raw, accepted)
+	vals, err := queryValues(raw, accepted...)
 	if err != nil {
 		return routes.Query{}, err
 	}
@@ -133,26 +137,30 @@ func parseQuery(ctx context.Context, st routes.Store, raw string, accepted ...st
 		q.Limit = DefaultLimit
 	}
 	for _, name := range accepted {
-		v, ok := vals[name]
-		if !ok {
-			continue
-		}
-		if err := checkValue(name, v); err != nil {
-			return routes.Query{}, err
-		}
-		if err := setters[name](ctx, st, &q, v); err != nil {
-			if pe, ok := errors.AsType[*paramError](err); ok {
-				pe.Param = name
-			}
+		if err := set(ctx, st, &q, vals, name); err != nil {
 			return routes.Query{}, err
 		}
 	}
 	return q, nil
 }
 
-// checkParams reads a raw query string whose parameters must be among
-// accepted, each given at most once, and returns each one's value.
-func checkParams(raw string, accepted []string) (map[string]string, error) {
+// set applies the parameter name, when vals has it, to q.
+func set(ctx context.Context, st routes.Store, q *routes.Query, vals url.Values, name string) error {
+	if _, ok := vals[name]; !ok {
+		return nil
+	}
+	if err := setters[name](ctx, st, q, vals.Get(name)); err != nil {
+		if pe, ok := errors.AsType[*paramError](err); ok {
+			pe.Param = name
+		}
+		return err
+	}
+	return nil
+}
+
+// queryValues parses a raw query string and checks that it holds only the
+// accepted parameters, each once, each with a value that is text.
+func queryValues(raw string, accepted ...string) (url.Values, error) {
 	vals, err := url.ParseQuery(raw)
 	if err != nil {
 		return nil, &paramError{Detail: fmt.Sprintf("the query string is malformed: %v", err)}
@@ -162,7 +170,6 @@ func checkParams(raw string, accepted []string) (map[string]string, error) {
 		names = append(names, name)
 	}
 	slices.Sort(names) // report the same parameter first every time
-	out := make(map[string]string, len(vals))
 	for _, name := range names {
 		if !slices.Contains(accepted, name) {
 			detail := "unknown parameter; this endpoint takes no parameters"
@@ -171,21 +178,15 @@ func checkParams(raw string, accepted []string) (map[string]string, error) {
 			}
 			return nil, &paramError{Param: name, Detail: detail}
 		}
-		if n := len(vals[name]); n > 1 {
-			return nil, &paramError{Param: name, Detail: fmt.Sprintf("given %d times; give it once", n)}
+		v := vals[name]
+		switch {
+		case len(v) > 1:
+			return nil, &paramError{Param: name, Detail: fmt.Sprintf("given %d times; give it once", len(v))}
+		case v[0] == "":
+			return nil, &paramError{Param: name, Detail: "is empty; give a value or leave the parameter out"}
+		case !isText(v[0]):
+			return nil, &paramError{Param: name, Detail: "is not text: it holds invalid UTF-8 or control characters"}
 		}
-		out[name] = vals[name][0]
 	}
-	return out, nil
-}
-
-// checkValue refuses a parameter's value that is empty or not text.
-func checkValue(name, v string) error {
-	if v == "" {
-		return &paramError{Param: name, Detail: "is empty; give a value or leave the parameter out"}
-	}
-	if !isText(v) {
-		return &paramError{Param: name, Detail: "is not text: it holds invalid UTF-8 or control characters"}
-	}
-	return nil
+	return vals, nil
 }

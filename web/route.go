@@ -26,16 +26,12 @@ func (s *server) computedRoute(w http.ResponseWriter, r *http.Request) error {
 		s.notFound(w, r)
 		return nil
 	}
-	vals, err := checkParams(r.URL.RawQuery, routeParams)
+	vals, err := queryValues(r.URL.RawQuery, routeParams...)
 	if err != nil {
 		return err
 	}
-	for _, name := range routeParams {
-		if v, ok := vals[name]; ok {
-			if err := checkValue(name, v); err != nil {
-				return err
-			}
-		} else if name != "avoid" {
+	for _, name := range []string{"from", "to"} {
+		if !vals.Has(name) {
 			return &paramError{Param: name, Detail: "is required: a place id or lon,lat"}
 		}
 	}
@@ -45,16 +41,16 @@ func (s *server) computedRoute(w http.ResponseWriter, r *http.Request) error {
 			Detail: fmt.Sprintf("no %s network is loaded on this server, so it cannot draw %s routes", mode, mode)})
 		return nil
 	}
-	from, err := s.routeEnd(r, "from", vals["from"])
+	from, err := s.routeEnd(r, "from", vals.Get("from"))
 	if err != nil {
 		return err
 	}
-	to, err := s.routeEnd(r, "to", vals["to"])
+	to, err := s.routeEnd(r, "to", vals.Get("to"))
 	if err != nil {
 		return err
 	}
 	var avoid []string
-	for a := range strings.SplitSeq(vals["avoid"], ",") {
+	for a := range strings.SplitSeq(vals.Get("avoid"), ",") {
 		if a = strings.TrimSpace(a); a != "" {
 			avoid = append(avoid, a)
 		}
@@ -70,25 +66,14 @@ func (s *server) computedRoute(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("%s route: %w", mode, err)
 	}
-	return writeGeoJSON(w, routes.ComputedFeature(mode, vals["from"], vals["to"], from, to, avoid, res))
+	return writeGeoJSON(w, routes.ComputedFeature(mode, vals.Get("from"), vals.Get("to"), from, to, avoid, res))
 }
 
-// routeEnd reads a route's end: lon,lat, or a place id looked up in the
-// store.
+// routeEnd reads a route's end: a place id or LON,LAT.
 func (s *server) routeEnd(r *http.Request, param, v string) (orb.Point, error) {
-	if strings.Contains(v, ",") {
-		p, err := routes.ParseLonLat(v)
-		if err != nil {
-			return orb.Point{}, &paramError{Param: param, Detail: err.Error()}
-		}
-		return p, nil
+	p, err := placeOrPoint(r.Context(), s.store, v)
+	if pe, ok := errors.AsType[*paramError](err); ok {
+		pe.Param = param
 	}
-	pl, err := s.store.Place(r.Context(), v)
-	if errors.Is(err, routes.ErrNotFound) {
-		return orb.Point{}, &paramError{Param: param, Detail: fmt.Sprintf("unknown place '%s'; give a place id or lon,lat", v)}
-	}
-	if err != nil {
-		return orb.Point{}, fmt.Errorf("look up place %q: %w", v, err)
-	}
-	return pl.Point(), nil
+	return p, err
 }

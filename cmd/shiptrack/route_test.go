@@ -23,7 +23,7 @@ func TestRouteCommand(t *testing.T) {
 		{[]string{"route", "sea", "--from", "9.97,53.54", "--to", "103.85,1.26", "--avoid", "suez"}, 0,
 			[]string{"LENGTH"}},
 		{[]string{"route", "sea", "--from", "atlantis", "--to", "dunay"}, 2, []string{`--from: unknown place "atlantis"`}},
-		{[]string{"route", "sea", "--from", "najin", "--to", "200,40"}, 2, []string{"--to", "longitude must lie in [-180, 180]"}},
+		{[]string{"route", "sea", "--from", "najin", "--to", "200,40"}, 2, []string{"--to", "longitude 200 is outside [-180, 180]"}},
 		{[]string{"route", "sea", "--from", "37.62,55.75", "--to", "najin"}, 2, []string{"--from:", "637 km from the sea"}},
 		{[]string{"route", "sea", "--from", "najin", "--to", "tikhoretsk"}, 2, []string{"--to:", "from the sea"}},
 		{[]string{"route", "sea", "--from", "najin", "--to", "najin"}, 2, []string{"--to: is the same point as from"}},
