@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"compress/gzip"
 	_ "embed" // the land data
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
-	"strconv"
 	"sync"
 
 	"github.com/paulmach/orb"
@@ -86,13 +86,15 @@ func LandWithin(a, b orb.Point, m float64) bool {
 	if l.onLand(a) || l.onLand(b) {
 		return true
 	}
-	pts := Densify(a, b, LandStep)
-	for i := 1; i < len(pts); i++ {
-		if l.pieceNear(pts[i-1], pts[i], m) {
-			return true
+	near, prev := false, a
+	greatCircle(a, b, LandStep, func(p orb.Point) bool {
+		if p != a {
+			near = l.pieceNear(prev, p, m)
+			prev = p
 		}
-	}
-	return false
+		return !near
+	})
+	return near
 }
 
 // Coastlines are the coastlines of the land mask as lines: every edge of the
@@ -108,10 +110,15 @@ func decodeLand(gz []byte) ([]ring, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gunzip: %w", err)
 	}
-	raw, err := io.ReadAll(zr)
-	if err != nil {
+	// The gzip trailer gives the size, so the data is read in one piece.
+	var buf bytes.Buffer
+	if len(gz) >= 4 {
+		buf.Grow(int(binary.LittleEndian.Uint32(gz[len(gz)-4:])))
+	}
+	if _, err := io.Copy(&buf, zr); err != nil {
 		return nil, fmt.Errorf("gunzip: %w", err)
 	}
+	raw := buf.Bytes()
 	var topo struct {
 		Type      string
 		Transform struct{ Scale, Translate [2]float64 }
@@ -191,13 +198,21 @@ func readArcs(b []byte, scale, translate [2]float64) ([][]orb.Point, error) {
 			if depth != 3 || n == 2 {
 				return nil, fmt.Errorf("a number out of place at byte %d", i)
 			}
-			j := i + 1
-			for j < len(b) && b[j] >= '0' && b[j] <= '9' {
+			neg := c == '-'
+			j := i
+			if neg {
 				j++
 			}
-			v, err := strconv.Atoi(string(b[i:j]))
-			if err != nil {
-				return nil, fmt.Errorf("at byte %d: %w", i, err)
+			v, digits := 0, 0
+			for ; j < len(b) && b[j] >= '0' && b[j] <= '9'; j++ {
+				v = v*10 + int(b[j]-'0')
+				digits++
+			}
+			if digits == 0 || digits > 9 {
+				return nil, fmt.Errorf("a bad number at byte %d", i)
+			}
+			if neg {
+				v = -v
 			}
 			pos[n] = v
 			n++

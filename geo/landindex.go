@@ -52,7 +52,11 @@ func cellCentre(c, r int) orb.Point {
 }
 
 func newLandIndex(rings []ring) *landIndex {
-	l := &landIndex{}
+	n := 0
+	for _, r := range rings {
+		n += len(r.pts) - 1
+	}
+	l := &landIndex{edges: make([]landEdge, 0, n), ringEnd: make([]int, 0, len(rings))}
 	for _, r := range rings {
 		for i := 1; i < len(r.pts); i++ {
 			l.edges = append(l.edges, landEdge{a: r.pts[i-1], b: r.pts[i], art: r.art[i-1]})
@@ -209,16 +213,23 @@ func (l *landIndex) pieceNear(a, b orb.Point, m float64) bool {
 		return orb.Point{(p[0] + shift - a[0]) * kx, (p[1] - a[1]) * ky}
 	}
 	pa, pb := orb.Point{}, proj(b, 0)
+	x0, y0 := min(a[0], b[0])-padX, min(a[1], b[1])-padY
+	x1, y1 := max(a[0], b[0])+padX, max(a[1], b[1])+padY
 	hit := false
-	l.eachNear(min(a[0], b[0])-padX, min(a[1], b[1])-padY, max(a[0], b[0])+padX, max(a[1], b[1])+padY,
-		func(e landEdge, shift float64) bool {
-			if m == 0 {
-				hit = segmentsTouch(a, b, orb.Point{e.a[0] + shift, e.a[1]}, orb.Point{e.b[0] + shift, e.b[1]})
-			} else {
-				hit = segmentDistance(pa, pb, proj(e.a, shift), proj(e.b, shift)) < m
-			}
-			return !hit
-		})
+	l.eachNear(x0, y0, x1, y1, func(e landEdge, shift float64) bool {
+		// Most edges of a cell lie well away from the piece: pass over
+		// those whose box misses the piece's padded box.
+		if max(e.a[0], e.b[0])+shift < x0 || min(e.a[0], e.b[0])+shift > x1 ||
+			max(e.a[1], e.b[1]) < y0 || min(e.a[1], e.b[1]) > y1 {
+			return true
+		}
+		if m == 0 {
+			hit = segmentsTouch(a, b, orb.Point{e.a[0] + shift, e.a[1]}, orb.Point{e.b[0] + shift, e.b[1]})
+		} else {
+			hit = segmentDistance(pa, pb, proj(e.a, shift), proj(e.b, shift)) < m
+		}
+		return !hit
+	})
 	return hit
 }
 

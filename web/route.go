@@ -69,22 +69,11 @@ func (s *server) computedRoute(w http.ResponseWriter, r *http.Request) error {
 	return writeGeoJSON(w, routes.ComputedFeature(mode, vals.Get("from"), vals.Get("to"), from, to, avoid, res))
 }
 
-// routeEnd reads a route's end: lon,lat, or a place id looked up in the
-// store.
+// routeEnd reads a route's end: a place id or LON,LAT.
 func (s *server) routeEnd(r *http.Request, param, v string) (orb.Point, error) {
-	if strings.Contains(v, ",") {
-		p, _, err := routes.ParseLonLat(v)
-		if err != nil {
-			return orb.Point{}, &paramError{Param: param, Detail: err.Error()}
-		}
-		return p, nil
+	p, err := placeOrPoint(r.Context(), s.store, v)
+	if pe, ok := errors.AsType[*paramError](err); ok {
+		pe.Param = param
 	}
-	pl, err := s.store.Place(r.Context(), v)
-	if errors.Is(err, routes.ErrNotFound) {
-		return orb.Point{}, &paramError{Param: param, Detail: fmt.Sprintf("unknown place '%s'; give a place id or lon,lat", v)}
-	}
-	if err != nil {
-		return orb.Point{}, fmt.Errorf("look up place %q: %w", v, err)
-	}
-	return pl.Point(), nil
+	return p, err
 }

@@ -110,7 +110,10 @@ func runRoute(ctx context.Context, e *env, args []string) error {
 }
 
 // isLonLat reports whether s is given as coordinates rather than a place id.
-func isLonLat(s string) bool { return strings.Contains(s, ",") }
+func isLonLat(s string) bool {
+	_, isPair, _ := routes.ParseLonLat(s)
+	return isPair
+}
 
 func writeRouteTable(w io.Writer, mode routes.Mode, from, to string, a, b orb.Point, r routes.ComputedRoute) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)

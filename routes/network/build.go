@@ -180,7 +180,7 @@ func joinNode(idx *pointIndex, clear []float32, u int32, bp buildParams, seen ma
 			var mask uint32
 			done = !geo.LandWithin(idx.pts[a], idx.pts[b], m)
 			if done {
-				mask = pathMask(idx.pts[a], idx.pts[b])
+				mask = pathMask(idx.pts[a], idx.pts[b], allPassages)
 				done = mask&closedMask == 0
 			}
 			mu.Lock()
@@ -212,17 +212,6 @@ func sector(p, q orb.Point, n int) int {
 	dx *= math.Cos(p[1] * math.Pi / 180)
 	a := math.Atan2(q[1]-p[1], dx) + math.Pi
 	return min(int(a/(2*math.Pi)*float64(n)), n-1)
-}
-
-// pathMask is the passages whose gates the segment from a to b crosses,
-// drawn as geo.Densify draws it.
-func pathMask(a, b orb.Point) uint32 {
-	var m uint32
-	pts := geo.Densify(a, b, geo.LandStep)
-	for i := 1; i < len(pts); i++ {
-		m |= gateMask(pts[i-1], pts[i])
-	}
-	return m
 }
 
 // coastNodes places nodes off the convex corners of the simplified

@@ -2,10 +2,13 @@ package network
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
 	"github.com/paulmach/orb"
+
+	"github.com/shiptrack/shiptrack/geo"
 )
 
 // A passage is a named strait or canal that a route can be asked to avoid.
@@ -122,6 +125,52 @@ func avoidMask(names []string) (uint32, error) {
 		m |= 1 << i
 	}
 	return m, nil
+}
+
+// allPassages is every passage's bit.
+const allPassages = ^uint32(0)
+
+// pathMask is the passages among only whose gates the segment from a to b
+// crosses, drawn as geo.Densify draws it. Gates far from the segment are
+// passed over without drawing it: no point of a great circle lies farther
+// from either end than its length, which bounds its latitudes and
+// longitudes.
+func pathMask(a, b orb.Point, only uint32) uint32 {
+	theta := geo.GreatCircle(a, b) / geo.MeanRadius // radians
+	bx := b[0]
+	if d := bx - a[0]; d > 180 {
+		bx -= 360
+	} else if d < -180 {
+		bx += 360
+	}
+	padY := theta * 180 / math.Pi
+	maxLat := math.Max(math.Abs(a[1]), math.Abs(b[1])) + padY
+	box := orb.Bound{Min: orb.Point{-540, math.Min(a[1], b[1]) - padY}, Max: orb.Point{540, math.Max(a[1], b[1]) + padY}}
+	if maxLat < 89 && theta < math.Pi/2 {
+		if x := math.Sin(theta) / math.Cos(maxLat*math.Pi/180); x < 1 {
+			padX := math.Asin(x) * 180 / math.Pi
+			box.Min[0], box.Max[0] = math.Min(a[0], bx)-padX, math.Max(a[0], bx)+padX
+		}
+	}
+	var near uint32
+	for i, g := range gates {
+		if only&(1<<i) != 0 && (g.box.Intersects(box) || g.box.Intersects(shifted(box, 360)) || g.box.Intersects(shifted(box, -360))) {
+			near |= 1 << i
+		}
+	}
+	if near == 0 {
+		return 0
+	}
+	var m uint32
+	pts := geo.Densify(a, b, geo.LandStep)
+	for i := 1; i < len(pts); i++ {
+		m |= gateMask(pts[i-1], pts[i])
+	}
+	return m & near
+}
+
+func shifted(b orb.Bound, dx float64) orb.Bound {
+	return orb.Bound{Min: orb.Point{b.Min[0] + dx, b.Min[1]}, Max: orb.Point{b.Max[0] + dx, b.Max[1]}}
 }
 
 // gateMask is the passages whose gates the straight piece from a to b (in

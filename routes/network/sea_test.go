@@ -447,7 +447,7 @@ func TestNetworkEdges(t *testing.T) {
 		if geo.LandWithin(a, b, m) {
 			t.Fatalf("edge %v–%v comes within %.0f m of land", a, b, m)
 		}
-		if got := pathMask(a, b); got != e.mask {
+		if got := pathMask(a, b, allPassages); got != e.mask {
 			t.Fatalf("edge %v–%v has passages %#x; its gates say %#x", a, b, e.mask, got)
 		}
 		if e.mask&closedMask != 0 {
@@ -462,4 +462,50 @@ func TestNetworkEdges(t *testing.T) {
 			t.Fatalf("node %d at %v is on land", i, p)
 		}
 	}
+}
+
+// FuzzSeaRoute asks for routes between any two points: the answer is an
+// error that says what is wrong, or a line at sea that starts and ends
+// within MaxSnap of the points asked.
+func FuzzSeaRoute(f *testing.F) {
+	f.Add(130.30, 42.2333, 132.3375, 42.8803, "")
+	f.Add(9.97, 53.54, 103.85, 1.26, "suez")
+	f.Add(179.99, 60.0, -179.99, 60.0, "")
+	f.Add(-180.0, -90.0, 180.0, 90.0, "")
+	f.Add(0.0, 89.99, 0.0, -89.99, "bering")
+	f.Add(50.0, 42.0, 29.0, 41.1, "bosporus,dardanelles")
+	f.Add(math.NaN(), 0.0, 1.0, 1.0, ",")
+	f.Add(32.55, 30.5, -79.75, 9.2, "panama")
+	s := testSea(f)
+	// inRange folds any number into [lo, hi], so that most inputs are
+	// points on Earth.
+	inRange := func(v, lo, hi float64) float64 {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return lo
+		}
+		return lo + math.Mod(math.Abs(v), hi-lo)
+	}
+	f.Fuzz(func(t *testing.T, x1, y1, x2, y2 float64, avoid string) {
+		opts := routes.RouteOptions{Avoid: strings.Split(avoid, ",")}
+		for _, ends := range [][2]orb.Point{
+			{{x1, y1}, {x2, y2}},
+			{{inRange(x1, -180, 180), inRange(y1, -90, 90)}, {inRange(x2, -180, 180), inRange(y2, -90, 90)}},
+		} {
+			from, to := ends[0], ends[1]
+			r, err := s.Route(context.Background(), from, to, opts)
+			if err != nil {
+				_, input := errors.AsType[*routes.RouteInputError](err)
+				if !input && !errors.Is(err, routes.ErrUnroutable) {
+					t.Fatalf("Route(%v, %v, %q): %v: neither bad input nor no route", from, to, avoid, err)
+				}
+				continue
+			}
+			if bad := landCrossings(r); len(bad) > 0 {
+				t.Fatalf("Route(%v, %v): %d pieces cross land, the first %s", from, to, len(bad), bad[0])
+			}
+			if r.FromSnapKm > MaxSnap/1000 || r.ToSnapKm > MaxSnap/1000 || math.IsNaN(r.LengthKm) || r.LengthKm <= 0 {
+				t.Fatalf("Route(%v, %v): snaps %v and %v km, length %v km", from, to, r.FromSnapKm, r.ToSnapKm, r.LengthKm)
+			}
+		}
+	})
 }
