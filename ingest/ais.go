@@ -25,8 +25,8 @@ import (
 type AISOptions struct {
 	// Progress, if not nil, is told of every line read.
 	Progress *Progress
-	// Shore measures how far from shore a silence begins; without it no
-	// gap is flagged as the vessel going dark.
+	// Shore measures how far from shore a silence begins; nil means from
+	// Natural Earth's coastline (geo.DistanceToShore), and 0 on its land.
 	Shore routes.ShoreDistance
 	// SkipTracks leaves tracks and gaps as they are, for a bulk load of
 	// many files of the same vessels that derives them once at the end

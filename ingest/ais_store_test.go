@@ -91,7 +91,12 @@ func TestIngestAIS(t *testing.T) {
 				t.Fatal(err)
 			}
 			if len(gaps.Items) != 1 || gaps.Items[0].End.Sub(gaps.Items[0].Start) != 18*time.Hour+10*time.Minute {
-				t.Errorf("gaps %+v; want the 18-hour silence", gaps.Items)
+				t.Fatalf("gaps %+v; want the 18-hour silence", gaps.Items)
+			}
+			// It begins at 131.5°E 41.3°N, some 68 nm off the coast of
+			// Primorye and North Korea: dark.
+			if g := gaps.Items[0]; !g.Dark || g.OffshoreNm < 60 || g.OffshoreNm > 80 {
+				t.Errorf("gap dark %v, %v nm offshore; want dark, about 68 nm", g.Dark, g.OffshoreNm)
 			}
 			leg, err := s.Leg(ctx, "nk-ru-2023-09-sea")
 			if err != nil {
@@ -276,6 +281,14 @@ func TestIngestAISCSV(t *testing.T) {
 			}
 			if len(got) != 4 || got[0].Time.Year() != 2022 || got[3].Time.Year() != 2024 || got[3].SOG != nil {
 				t.Errorf("NOAA positions %+v", got)
+			}
+			// Silent from 2022 to 2024: off Baja California that is dark; on
+			// the Mississippi at St. Louis, on land, it is not.
+			for mmsi, dark := range map[string]bool{"538009563": true, "367481660": false} {
+				gaps, err := s.Gaps(ctx, routes.Query{MMSI: mmsi})
+				if err != nil || len(gaps.Items) != 1 || gaps.Items[0].Dark != dark || (!dark && gaps.Items[0].OffshoreNm != 0) {
+					t.Errorf("MMSI %s: gaps %+v (%v), want one, dark %v", mmsi, gaps.Items, err, dark)
+				}
 			}
 		})
 	}

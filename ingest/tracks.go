@@ -23,14 +23,17 @@ const trackBatchVertices = 200_000
 // reported sea legs (routes.MatchLegs) become that leg's observed line.
 // Deriving from the same positions gives the same records, so running it
 // twice changes nothing the second time. Each batch of MMSIs is written in
-// one transaction. Of opt, Shore measures distance from shore and Progress
-// counts the positions read.
+// one transaction. Of opt, Shore measures distance from shore (nil: from
+// Natural Earth's coastline) and Progress counts the positions read.
 func Tracks(ctx context.Context, store routes.Store, mmsis []string, opt AISOptions) (routes.Changes, error) {
 	var total routes.Changes
 	if len(mmsis) == 0 {
 		return total, nil
 	}
 	opt.Progress.Reset(fmt.Sprintf("deriving the tracks of %s MMSIs", thousands(int64(len(mmsis)))))
+	if opt.Shore == nil {
+		opt.Shore = landShore
+	}
 	ports, err := store.Places(ctx, routes.Query{Kind: routes.Port})
 	if err != nil {
 		return total, fmt.Errorf("read ports: %w", err)
@@ -257,4 +260,14 @@ func keepObserved(ctx context.Context, known routes.Lookup, b *routes.Batch) err
 		}
 	}
 	return nil
+}
+
+// landShore is the distance in metres from Natural Earth's coastline (see
+// geo.DistanceToShore), 0 on land: the shore distance Tracks uses unless
+// told another.
+func landShore(p orb.Point) float64 {
+	if geo.OnLand(p) {
+		return 0
+	}
+	return geo.DistanceToShore(p)
 }
