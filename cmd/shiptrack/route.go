@@ -18,16 +18,19 @@ import (
 )
 
 // routerLoaders are the routers this binary has, by mode. Each is loaded
-// when first needed: by `route` for its one mode, by `serve` all at start.
-var routerLoaders = map[routes.Mode]func() (routes.Router, error){
-	routes.Sea: func() (routes.Router, error) { return network.LoadSea() },
+// when first needed: by `route` for its one mode, by `serve` and `ingest`
+// all at start. The rail router uses the OpenStreetMap track kept in the
+// store.
+var routerLoaders = map[routes.Mode]func(context.Context, routes.Store) (routes.Router, error){
+	routes.Sea:  func(context.Context, routes.Store) (routes.Router, error) { return network.LoadSea() },
+	routes.Rail: func(ctx context.Context, st routes.Store) (routes.Router, error) { return railRouter(ctx, st) },
 }
 
 // loadRouters loads every router, for a server that answers every mode.
-func loadRouters(e *env) (map[routes.Mode]routes.Router, error) {
+func loadRouters(ctx context.Context, e *env, st routes.Store) (map[routes.Mode]routes.Router, error) {
 	out := make(map[routes.Mode]routes.Router, len(routerLoaders))
 	for _, mode := range slices.Sorted(maps.Keys(routerLoaders)) {
-		r, err := routerLoaders[mode]()
+		r, err := routerLoaders[mode](ctx, st)
 		if err != nil {
 			return nil, fmt.Errorf("load the %s network: %w", mode, err)
 		}
@@ -71,9 +74,10 @@ func runRoute(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("no %s network is loaded: shiptrack cannot route by %s yet", mode, mode)
 	}
 
-	// The store is opened only to look up place ids.
+	// The store is opened to look up place ids, and for the rail track it
+	// keeps.
 	var st routes.Store
-	if !isLonLat(*from) || !isLonLat(*to) {
+	if !isLonLat(*from) || !isLonLat(*to) || mode == routes.Rail {
 		var err error
 		if st, err = sf.open(ctx, e, fs); err != nil {
 			return err
@@ -88,7 +92,7 @@ func runRoute(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	router, err := load()
+	router, err := load(ctx, st)
 	if err != nil {
 		return fmt.Errorf("load the %s network: %w", mode, err)
 	}
@@ -102,7 +106,7 @@ func runRoute(ctx context.Context, e *env, args []string) error {
 	if *format == "geojson" {
 		return json.NewEncoder(e.stdout).Encode(routes.ComputedFeature(mode, *from, *to, a, b, *avoid, r))
 	}
-	return writeRouteTable(e.stdout, *from, *to, a, b, r)
+	return writeRouteTable(e.stdout, mode, *from, *to, a, b, r)
 }
 
 // isLonLat reports whether s is given as coordinates rather than a place id.
@@ -111,12 +115,16 @@ func isLonLat(s string) bool {
 	return isPair
 }
 
-func writeRouteTable(w io.Writer, from, to string, a, b orb.Point, r routes.ComputedRoute) error {
+func writeRouteTable(w io.Writer, mode routes.Mode, from, to string, a, b orb.Point, r routes.ComputedRoute) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	on, onto := "at sea", "water"
+	if mode != routes.Sea {
+		on, onto = "on the track", "the track"
+	}
 	end := func(label, asked string, p orb.Point, snapKm float64, at orb.Point) {
-		moved := "at sea"
+		moved := on
 		if snapKm > 0 {
-			moved = fmt.Sprintf("moved %s km to water at %.4f,%.4f", km(snapKm), at[0], at[1])
+			moved = fmt.Sprintf("moved %s km to %s at %.4f,%.4f", km(snapKm), onto, at[0], at[1])
 		}
 		fmt.Fprintf(tw, "%s\t%s (%.4f,%.4f), %s\n", label, asked, p[0], p[1], moved)
 	}

@@ -32,7 +32,11 @@ func TestRouteCommand(t *testing.T) {
 		{[]string{"route", "sea", "--from", "najin", "--to", "dunay", "--format", "kml"}, 2, []string{`--format "kml"`}},
 		{[]string{"route", "--from", "najin", "--to", "dunay"}, 2, []string{"route takes one mode"}},
 		{[]string{"route", "boat", "--from", "najin", "--to", "dunay"}, 2, []string{`unknown mode "boat"`}},
-		{[]string{"route", "rail", "--from", "dunay", "--to", "tikhoretsk"}, 1, []string{"no rail network is loaded"}},
+		{[]string{"route", "rail", "--from", "dunay", "--to", "tikhoretsk"}, 0,
+			[]string{"dunay (132.3375,42.8803), on the track", "NETWORK  rail:schematic", "LENGTH   8590.8 km"}},
+		{[]string{"route", "rail", "--from", "131.9,43.5", "--to", "vladivostok"}, 0, []string{"moved 5.6 km to the track at 131.9100,43.5500"}},
+		{[]string{"route", "rail", "--from", "dunay", "--to", "2.35,48.85"}, 2, []string{"--to:", "2497 km from the nearest point of the rail network"}},
+		{[]string{"route", "rail", "--from", "dunay", "--to", "tikhoretsk", "--avoid", "suez"}, 2, []string{"--avoid:", `"suez"`}},
 		{[]string{"route", "sea", "--from", "50,42", "--to", "-30,30"}, 1, []string{"no sea route joins"}},
 	} {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
@@ -83,7 +87,12 @@ func TestRouteGeoJSON(t *testing.T) {
 	if string(cli) != string(web) {
 		t.Errorf("the command line and the API differ:\n%s\n%s", cli, web)
 	}
-	if status, p := get(t, base+"/api/route/rail?from=dunay&to=tikhoretsk"); status != 503 || !strings.Contains(p["detail"].(string), "no rail network") {
-		t.Errorf("GET /api/route/rail = %d %v; want 503, no rail network loaded", status, p)
+	status, rail := get(t, base+"/api/route/rail?from=dunay&to=tikhoretsk")
+	props, _ := rail["properties"].(map[string]any)
+	if status != 200 || props["network"] != "rail:schematic" || props["length_km"] != 8590.82 {
+		t.Errorf("GET /api/route/rail = %d %v; want the schematic network's 8590.82 km", status, props)
+	}
+	if status, p := get(t, base+"/api/route/rail?from=dunay&to=2.35,48.85"); status != 400 || p["parameter"] != "to" || !strings.Contains(p["detail"].(string), "from the nearest point of the rail network") {
+		t.Errorf("GET /api/route/rail to Paris = %d %v; want 400 on to, naming the distance", status, p)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/shiptrack/shiptrack/routes"
 	"github.com/shiptrack/shiptrack/web"
 )
 
@@ -30,7 +31,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	defer st.Close()
 
-	routers, err := loadRouters(e)
+	routers, err := loadRouters(ctx, e, st)
 	if err != nil {
 		return err
 	}
@@ -40,7 +41,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	srv := &http.Server{
 		Handler: web.New(st, web.Options{Logger: e.log, Token: e.getenv("SHIPTRACK_TOKEN"),
-			Ingester: uploads{st}, MaxBody: int64(maxBody), Routers: routers}),
+			Ingester: uploads{st, routes.PrepareOptions{Routers: routers}}, MaxBody: int64(maxBody), Routers: routers}),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
