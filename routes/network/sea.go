@@ -353,12 +353,10 @@ func reversed(ls orb.LineString) orb.LineString {
 func (s *Sea) links(e end, avoid uint32) []link {
 	var out []link
 	for _, reach := range []float64{300_000, 1_500_000} {
-		tried := 0
-		for _, n := range s.idx.nearest(e.p, 200, reach) {
-			if tried >= 64 || len(out) >= 16 {
+		for _, n := range s.idx.nearest(e.p, 64, reach) {
+			if len(out) >= 16 {
 				break
 			}
-			tried++
 			if s.clear(e.p, s.g.pts[n.id], e.clear, float64(s.g.clear[n.id]), avoid) {
 				out = append(out, link{n.id, n.d})
 			}
