@@ -12,6 +12,10 @@
 //
 // Errors name the file, the line and column and the field at fault; see
 // FileError.
+//
+// AIS recordings (NMEA 0183, the Danish Maritime Authority's and NOAA's
+// CSV) are streamed instead, a file at a time, into the store's positions,
+// and become tracks and gaps: see AIS.
 package ingest
 
 import (
@@ -97,6 +101,15 @@ type Summary struct {
 	Read routes.Changes
 	// Written counts the records the store found new or changed.
 	Written routes.Changes
+	// Unrouted lists the legs a router was asked to draw and could not:
+	// they were given schematic lines.
+	Unrouted []Unrouted
+}
+
+// Unrouted is a leg left schematic, and why.
+type Unrouted struct {
+	Leg    string
+	Reason string
 }
 
 // Skipped is a file ingest passed over.
@@ -121,7 +134,14 @@ func (s Summary) String() string {
 // it to store in one transaction. On any error nothing is written; problems
 // with the files are reported as Errors.
 func Documents(ctx context.Context, store routes.Store, in Inputs) (Summary, error) {
-	batch, sum, err := Read(ctx, store, in)
+	return DocumentsWith(ctx, store, in, routes.PrepareOptions{})
+}
+
+// DocumentsWith is Documents with options for routes.PrepareWith: with
+// routers, legs given without a line are modeled. Legs a router could not
+// draw are listed in the Summary.
+func DocumentsWith(ctx context.Context, store routes.Store, in Inputs, opts routes.PrepareOptions) (Summary, error) {
+	batch, sum, err := ReadWith(ctx, store, in, opts)
 	if err != nil {
 		return sum, err
 	}
@@ -137,7 +157,19 @@ func Documents(ctx context.Context, store routes.Store, in Inputs) (Summary, err
 // for the records they refer to, and returns the batch ready for
 // Store.Apply. It writes nothing.
 func Read(ctx context.Context, known routes.Lookup, in Inputs) (*routes.Batch, Summary, error) {
+	return ReadWith(ctx, known, in, routes.PrepareOptions{})
+}
+
+// ReadWith is Read with options for routes.PrepareWith.
+func ReadWith(ctx context.Context, known routes.Lookup, in Inputs, opts routes.PrepareOptions) (*routes.Batch, Summary, error) {
 	var sum Summary
+	told := opts.Unrouted
+	opts.Unrouted = func(leg string, err error) {
+		sum.Unrouted = append(sum.Unrouted, Unrouted{Leg: leg, Reason: err.Error()})
+		if told != nil {
+			told(leg, err)
+		}
+	}
 	if in.err != nil {
 		return nil, sum, in.err
 	}
@@ -152,6 +184,9 @@ func Read(ctx context.Context, known routes.Lookup, in Inputs) (*routes.Batch, S
 		if err := ctx.Err(); err != nil {
 			return nil, sum, err
 		}
+		if leaveToAIS(fi) {
+			continue
+		}
 		in.meter.reading(fi.display)
 		data, ferr, err := readFile(fi)
 		if err != nil {
@@ -162,6 +197,9 @@ func Read(ctx context.Context, known routes.Lookup, in Inputs) (*routes.Batch, S
 			continue
 		}
 		fm, ferr := choose(fi, data)
+		if ferr == nil && fm.read == nil {
+			ferr = &FileError{File: fi.display, Msg: fmt.Sprintf("an AIS file (%s), whose positions ingest reads apart from documents", fm.name)}
+		}
 		if ferr != nil {
 			errs = append(errs, *ferr)
 			continue
@@ -197,11 +235,14 @@ func Read(ctx context.Context, known routes.Lookup, in Inputs) (*routes.Batch, S
 	if v := nulText(d); len(v) > 0 {
 		return nil, sum, m.place(v)
 	}
-	batch, err := routes.Prepare(ctx, known, d)
+	batch, err := routes.PrepareWith(ctx, known, d, opts)
 	if err != nil {
 		if v, ok := routes.AsValidation(err); ok {
 			return nil, sum, m.place(v)
 		}
+		return nil, sum, fmt.Errorf("check against the store: %w", err)
+	}
+	if err := keepObserved(ctx, known, batch); err != nil {
 		return nil, sum, fmt.Errorf("check against the store: %w", err)
 	}
 	return batch, sum, nil
@@ -218,18 +259,25 @@ type format struct {
 	// accepts a file reads it.
 	sniff func(data []byte) bool
 	read  func(name string, data []byte) (parsed, Errors)
+	// positions streams an AIS file instead, which read does not take
+	// whole: see AIS. Its sniff looks at the first sniffSize bytes; expect
+	// says what it looks for; own are the extensions no other kind of file
+	// has, so that a file so named that is not AIS is an error.
+	positions func(r io.Reader, stats *aisStats) positionReader
+	expect    string
+	own       []string
 }
 
 // formats are the kinds of file ingest reads, recognised by extension and
 // content.
-var formats = []format{
+var formats = append([]format{
 	{id: "document", name: "shipment document", exts: []string{".json"}, media: []string{"application/json"},
 		sniff: isDocument, read: parseDocument},
 	{id: "geojson", name: "GeoJSON", exts: []string{".geojson", ".json"}, media: []string{"application/geo+json", "application/json"},
 		sniff: isGeoJSON, read: parseGeoJSON},
 	{id: "places-csv", name: "CSV of places", exts: []string{".csv"}, media: []string{"text/csv"},
 		sniff: isPlacesCSV, read: parsePlacesCSV},
-}
+}, aisFormats...)
 
 // fileInput is one file to read.
 type fileInput struct {
@@ -268,6 +316,9 @@ func list(ctx context.Context, in Inputs) ([]fileInput, []Skipped, error) {
 			// A file named outright must be readable: skipping it quietly
 			// would hide a typo.
 			f, why := detect(r.name)
+			if why == "" {
+				f, why = narrowAIS(r.fsys, r.name, f)
+			}
 			if why != "" {
 				return nil, skipped, fmt.Errorf("%s: %w", r.display, unknownFormat(why))
 			}
@@ -304,6 +355,9 @@ func list(ctx context.Context, in Inputs) ([]fileInput, []Skipped, error) {
 				return nil
 			}
 			f, why := detect(p)
+			if why == "" {
+				f, why = narrowAIS(r.fsys, p, f)
+			}
 			if why != "" {
 				skipped = append(skipped, Skipped{display, why})
 				return nil

@@ -11,12 +11,13 @@
 //	GET /api/legs                    datetime, bbox, via, vessel, mode, shipment, limit, offset
 //	GET /api/{places,vessels,shipments,legs}/{id}
 //	GET /api/shipments/{id}/route    the legs in order, with totals
+//	GET /api/route/{sea,rail}        from, to, avoid: a route drawn by a router
 //	GET /api/shipments/{id}/position at: where it probably was, with the uncertainty
 //	GET /api/positions               AIS, streamed: datetime, bbox, near, within, vessel, mmsi, limit, offset
 //	GET /tiles/{layer}.json          TileJSON 3.0.0 of a vector tile layer; datetime
 //	GET /tiles/{layer}/{z}/{x}/{y}.mvt  a Mapbox Vector Tile; datetime
 //	GET /                            the map; its files under /map/
-//	GET /healthz, /readyz
+//	GET /healthz, /readyz, /metrics  liveness, readiness, Prometheus metrics
 //
 // The write API, POST /api/ingest and POST /api/shipments, takes files
 // behind a bearer token; see Ingester.
@@ -71,6 +72,9 @@ type Options struct {
 	// tile ETags is re-read. Zero means DefaultVersionEvery; a negative
 	// value re-reads it for every tile.
 	VersionEvery time.Duration
+	// Routers draw the routes of /api/route/{mode}, one per mode. A mode
+	// without one is answered 503: no network is loaded for it.
+	Routers map[routes.Mode]routes.Router
 }
 
 // server holds what every handler needs.
@@ -81,12 +85,14 @@ type server struct {
 	log      *slog.Logger
 	timeout  time.Duration
 	writes   writes
+	metrics  *metrics
+	routers  map[routes.Mode]routes.Router
 }
 
 // New returns the HTTP handler for the whole service, reading from store.
 // The caller keeps ownership of store and closes it after the server stops.
 func New(store routes.Store, opts Options) http.Handler {
-	s := &server{store: store, log: opts.Logger, timeout: opts.Timeout, writes: newWrites(opts)}
+	s := &server{store: store, log: opts.Logger, timeout: opts.Timeout, writes: newWrites(opts), metrics: newMetrics(), routers: opts.Routers}
 	s.features, _ = store.(routes.FeatureStore)
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -104,6 +110,7 @@ func New(store routes.Store, opts Options) http.Handler {
 
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
+	r.Get("/metrics", s.metrics.serve(store))
 	r.Get("/problems/{type}", s.problemType)
 	r.Route("/api", s.apiRoutes)
 	if tiler, ok := store.(routes.Tiler); ok {
@@ -116,19 +123,23 @@ func New(store routes.Store, opts Options) http.Handler {
 	return r
 }
 
-// logRequests writes one line per request. Health probes that succeed are
-// logged at debug level: an orchestrator polls them every few seconds.
+// logRequests writes one line per request and counts it for /metrics.
+// Health probes and scrapes that succeed are logged at debug level: an
+// orchestrator polls them every few seconds.
 func (s *server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		s.metrics.inFlight.Add(1)
+		defer s.metrics.inFlight.Add(-1)
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		next.ServeHTTP(ww, r)
 		status := ww.Status()
 		if status == 0 { // nothing written: net/http answers 200
 			status = http.StatusOK
 		}
+		s.metrics.observe(r, status, time.Since(start))
 		level := slog.LevelInfo
-		if status < 400 && (r.URL.Path == "/healthz" || r.URL.Path == "/readyz") {
+		if status < 400 && (r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics") {
 			level = slog.LevelDebug
 		}
 		s.log.LogAttrs(r.Context(), level, "request",
