@@ -80,6 +80,7 @@ func New(store routes.Store, opts Options) http.Handler {
 	r.Get("/readyz", s.readyz)
 	r.Get("/problems/{type}", s.problemType)
 	r.Route("/api", s.apiRoutes)
+	r.Route("/export", s.exportRoutes)
 	return r
 }
 
@@ -132,12 +133,17 @@ func (s *server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-// limitTime puts the request timeout on the request's context.
+// limitTime puts the request timeout on the request's context. Downloads
+// under /export are not bounded: a large export takes as long as it takes.
 func (s *server) limitTime(next http.Handler) http.Handler {
 	if s.timeout < 0 {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/export/") {
+			next.ServeHTTP(w, r)
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
