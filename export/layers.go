@@ -443,7 +443,8 @@ func positionRows(ctx context.Context, s *source) iter.Seq2[Row, error] {
 				yield(Row{}, fmt.Errorf("read positions: %w", err))
 				return
 			}
-			v = append(v[:0], p.MMSI, p.Time, p.Time, p.Time, optFloat(p.SOG), optFloat(p.COG), optInt(p.Heading), optInt(p.NavStatus))
+			t := any(p.Time) // boxed once for the three columns it fills
+			v = append(v[:0], p.MMSI, t, t, t, optFloat(p.SOG), optFloat(p.COG), optInt(p.Heading), optInt(p.NavStatus))
 			if !yield(Row{Values: v, Geometry: p.Point()}, nil) {
 				return
 			}
