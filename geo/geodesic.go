@@ -1,6 +1,7 @@
 // Package geo is geometry on the WGS 84 ellipsoid for shiptrack: geodesic
-// distance and length, antimeridian splitting per RFC 7946, and validity. It
-// imports nothing else of the project.
+// distance and length, interpolation along lines by length, antimeridian
+// splitting per RFC 7946, and validity. It imports nothing else of the
+// project.
 package geo
 
 import (
@@ -25,8 +26,20 @@ const MeanRadius = 6371008.8
 // where that iteration does not converge it falls back to the great circle on
 // the mean sphere, which is within 0.5% there.
 func Distance(a, b orb.Point) float64 {
+	meters, _, ok := inverse(a, b)
+	if !ok {
+		return GreatCircle(a, b)
+	}
+	return meters
+}
+
+// inverse solves the inverse geodesic problem by Vincenty's formula: the
+// distance in metres from a to b and the azimuth at a, in radians clockwise
+// from north. ok is false for nearly antipodal points, where the iteration
+// does not converge.
+func inverse(a, b orb.Point) (meters, azimuth float64, ok bool) {
 	if a == b {
-		return 0
+		return 0, 0, true
 	}
 	L := radians(b[0] - a[0])
 	U1 := math.Atan((1 - flattening) * math.Tan(radians(a[1])))
@@ -39,7 +52,7 @@ func Distance(a, b orb.Point) float64 {
 		sinLambda, cosLambda := math.Sincos(lambda)
 		sinSigma := math.Hypot(cosU2*sinLambda, cosU1*sinU2-sinU1*cosU2*cosLambda)
 		if sinSigma == 0 {
-			return 0 // coincident points
+			return 0, 0, true // coincident points
 		}
 		cosSigma := sinU1*sinU2 + cosU1*cosU2*cosLambda
 		sigma := math.Atan2(sinSigma, cosSigma)
@@ -54,15 +67,29 @@ func Distance(a, b orb.Point) float64 {
 		lambda = L + (1-C)*flattening*sinAlpha*
 			(sigma+C*sinSigma*(cos2SigmaM+C*cosSigma*(-1+2*cos2SigmaM*cos2SigmaM)))
 		if math.Abs(lambda-prev) < 1e-12 {
-			uSq := cos2Alpha * (semiMajor*semiMajor - semiMinor*semiMinor) / (semiMinor * semiMinor)
-			A := 1 + uSq/16384*(4096+uSq*(-768+uSq*(320-175*uSq)))
-			B := uSq / 1024 * (256 + uSq*(-128+uSq*(74-47*uSq)))
-			deltaSigma := B * sinSigma * (cos2SigmaM + B/4*(cosSigma*(-1+2*cos2SigmaM*cos2SigmaM)-
-				B/6*cos2SigmaM*(-3+4*sinSigma*sinSigma)*(-3+4*cos2SigmaM*cos2SigmaM)))
-			return semiMinor * A * (sigma - deltaSigma)
+			A, B := vincentyAB(cos2Alpha)
+			meters = semiMinor * A * (sigma - deltaSigma(B, sinSigma, cosSigma, cos2SigmaM))
+			azimuth = math.Atan2(cosU2*sinLambda, cosU1*sinU2-sinU1*cosU2*cosLambda)
+			return meters, azimuth, true
 		}
 	}
-	return GreatCircle(a, b)
+	return 0, 0, false
+}
+
+// vincentyAB are the series coefficients A and B of Vincenty's formulae for
+// a geodesic whose azimuth at the equator has squared cosine cos2Alpha.
+func vincentyAB(cos2Alpha float64) (A, B float64) {
+	uSq := cos2Alpha * (semiMajor*semiMajor - semiMinor*semiMinor) / (semiMinor * semiMinor)
+	A = 1 + uSq/16384*(4096+uSq*(-768+uSq*(320-175*uSq)))
+	B = uSq / 1024 * (256 + uSq*(-128+uSq*(74-47*uSq)))
+	return A, B
+}
+
+// deltaSigma is the difference between the arc on the auxiliary sphere and
+// the geodesic's length scaled to it, in Vincenty's formulae.
+func deltaSigma(B, sinSigma, cosSigma, cos2SigmaM float64) float64 {
+	return B * sinSigma * (cos2SigmaM + B/4*(cosSigma*(-1+2*cos2SigmaM*cos2SigmaM)-
+		B/6*cos2SigmaM*(-3+4*sinSigma*sinSigma)*(-3+4*cos2SigmaM*cos2SigmaM)))
 }
 
 // GreatCircle is the distance in metres between two points on the mean

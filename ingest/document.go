@@ -46,6 +46,9 @@ type shape struct {
 	// whole marks a value that decodes only whole, such as a window with
 	// both its bounds: a failure inside it is reported on the value itself.
 	whole bool
+	// open marks an object that may hold members beyond fields, as GeoJSON
+	// allows foreign members: they are recorded, not walked or checked.
+	open bool
 }
 
 // documentShape is the shape of routes.Document, derived from its JSON tags
@@ -113,11 +116,14 @@ type node struct {
 	end    int32 // offset just past the value
 }
 
-// docFile is one shipment document as read: its bytes, its decoded content
-// and where its fields lie.
+// docFile is one JSON file as read: its bytes, its decoded content and where
+// its fields lie. A shipment document decodes into doc; other JSON formats
+// (GeoJSON) walk the file with their own root shape and decode it elsewhere.
 type docFile struct {
 	name  string
 	data  []byte
+	root  *shape // the shape of the whole file
+	what  string // what the file should be, for messages: "a shipment document: ..."
 	doc   routes.Document
 	nodes []node       // built by index when first needed
 	kids  map[step]int // built by locate: (parent, key or index) → node
@@ -132,22 +138,41 @@ type step struct {
 
 // parseDocument reads one shipment document. Problems are returned as
 // FileErrors naming the line, column and field.
-func parseDocument(name string, data []byte) (*docFile, Errors) {
-	data = bytes.TrimPrefix(data, []byte("\ufeff")) // a byte-order mark some editors write
-	f := &docFile{name: name, data: data}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, Errors{{File: name, Msg: "the file is empty: want a shipment document, a JSON object"}}
-	}
-	if errs := f.walk(false); len(errs) > 0 {
-		return nil, f.walk(true)
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f.doc); err != nil {
-		f.index()
-		return nil, f.blame(0, err)
+func parseDocument(name string, data []byte) (parsed, Errors) {
+	f := &docFile{name: name, root: documentShape,
+		what: "a shipment document: a JSON object with places, vessels, sources, shipments or observations"}
+	if errs := f.parse(data, &f.doc); len(errs) > 0 {
+		return nil, errs
 	}
 	return f, nil
+}
+
+// parse checks data against f.root and decodes it into v.
+func (f *docFile) parse(data []byte, v any) Errors {
+	f.data = bytes.TrimPrefix(data, []byte("\ufeff")) // a byte-order mark some editors write
+	if len(bytes.TrimSpace(f.data)) == 0 {
+		return Errors{{File: f.name, Msg: "the file is empty: want " + f.what, Kind: Malformed}}
+	}
+	if errs := f.walk(false); len(errs) > 0 {
+		return f.walk(true)
+	}
+	dec := json.NewDecoder(bytes.NewReader(f.data))
+	if !f.root.open {
+		dec.DisallowUnknownFields()
+	}
+	if err := dec.Decode(v); err != nil {
+		f.index()
+		return f.blame(0, err)
+	}
+	return nil
+}
+
+// records is the shipment document as read.
+func (f *docFile) records() *records { return &records{Document: f.doc} }
+
+// problem places a message about the field at path.
+func (f *docFile) problem(path, msg string) FileError {
+	return f.errorAt(f.locate(path), path, msg)
 }
 
 // index records where each known field lies, once.
@@ -187,9 +212,9 @@ func (f *docFile) walk(record bool) Errors {
 	w.dec.UseNumber()
 	start := len(f.data) - len(bytes.TrimLeft(f.data, " \t\r\n"))
 	if f.data[start] != '{' {
-		return Errors{f.errorAt(start, "", "want a shipment document: a JSON object with places, vessels, sources, shipments or observations")}
+		return Errors{f.errorAt(start, "", "want "+f.what)}
 	}
-	if err := w.value(documentShape, -1, "", -1, start, 1); err != nil {
+	if err := w.value(f.root, -1, "", -1, start, 1); err != nil {
 		if !record {
 			return Errors{{File: f.name, Msg: err.Error()}}
 		}
@@ -197,10 +222,14 @@ func (f *docFile) walk(record bool) Errors {
 		if !errors.As(err, &se) {
 			se = &syntaxError{off: len(f.data), node: -1, msg: err.Error()}
 		}
-		return append(w.errs, f.errorAt(se.off, f.path(se.node), se.msg))
+		e := f.errorAt(se.off, f.path(se.node), se.msg)
+		e.Kind = Malformed
+		return append(w.errs, e)
 	}
 	if end := w.skipSpace(int(w.dec.InputOffset())); end < len(f.data) {
-		w.errs = append(w.errs, f.errorAt(end, "", "unexpected data after the document: a file holds one JSON object"))
+		e := f.errorAt(end, "", "unexpected data after the document: a file holds one JSON object")
+		e.Kind = Malformed
+		w.errs = append(w.errs, e)
 	}
 	return w.errs
 }
@@ -296,6 +325,13 @@ func (w *walker) object(s *shape, n, depth int) error {
 		}
 		key, _ := tok.(string)
 		child, known := s.fields[key]
+		// An open object takes foreign members, but not one that differs
+		// from a known member only in case: the decoder would take it for
+		// that member.
+		if !known && s.open {
+			_, variant := caseOf(key, s)
+			known = !variant
+		}
 		repeated := slices.Contains(seen, key)
 		if (!known || repeated) && !w.record {
 			return errProblem
@@ -346,12 +382,20 @@ func (w *walker) fail(off int, field, msg string) {
 // meant when only its case differs (the standard decoder would have taken
 // it silently).
 func unknownField(key string, s *shape) string {
-	for name := range s.fields {
-		if strings.EqualFold(name, key) {
-			return fmt.Sprintf("unknown field %q (did you mean %q?)", key, name)
-		}
+	if name, ok := caseOf(key, s); ok {
+		return fmt.Sprintf("unknown field %q (did you mean %q?)", key, name)
 	}
 	return fmt.Sprintf("unknown field %q", key)
+}
+
+// caseOf finds the field of s that key names in another case.
+func caseOf(key string, s *shape) (string, bool) {
+	for name := range s.fields {
+		if strings.EqualFold(name, key) {
+			return name, true
+		}
+	}
+	return "", false
 }
 
 // blame pins a decoding error on the innermost values under node n that fail
@@ -364,6 +408,9 @@ func (f *docFile) blame(n int, err error) Errors {
 	case s == nil || s.whole:
 	case s.fields != nil:
 		for _, c := range f.children(n) {
+			if f.nodes[c].shape == nil {
+				continue // a foreign member of an open object: nothing to decode
+			}
 			wrapped := fmt.Appendf(nil, "{%s:%s}", strconv.Quote(f.nodes[c].key), f.raw(c))
 			if cerr := decodeStrict(wrapped, s.typ); cerr != nil {
 				errs = append(errs, f.blame(c, cerr)...)
@@ -465,7 +512,10 @@ func joinPath(parent, key string) string {
 // locate finds the offset of the field a path such as
 // "shipments[0].legs[1].depart" names or, when the file lacks it (a required
 // field left out), of the innermost value on the way to it.
-func (f *docFile) locate(path string) int {
+func (f *docFile) locate(path string) int { return int(f.nodes[f.find(path)].pos) }
+
+// find is the node locate reports on.
+func (f *docFile) find(path string) int {
 	f.index()
 	if f.kids == nil {
 		f.kids = make(map[step]int, len(f.nodes))
@@ -482,7 +532,7 @@ func (f *docFile) locate(path string) int {
 		}
 		at = next
 	}
-	return int(f.nodes[at].pos)
+	return at
 }
 
 // parsePath splits a path into its steps; their parents are left unset.

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
-	"unicode/utf8"
 
 	shiptrack "github.com/shiptrack/shiptrack"
 	"github.com/shiptrack/shiptrack/ingest"
@@ -188,8 +187,11 @@ func mapFS(files map[string]string) fstest.MapFS {
 	return m
 }
 
-func TestBadDocuments(t *testing.T) {
-	for _, c := range badCases(t) {
+func TestBadDocuments(t *testing.T) { readBad(t, badCases(t)) }
+
+// readBad reads the files of each case, wanting its errors and no batch.
+func readBad(t *testing.T, cases []badCase) {
+	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			batch, _, err := ingest.Read(t.Context(), nil, ingest.FS(mapFS(c.files), "."))
 			if batch != nil {
@@ -281,7 +283,7 @@ func TestBundled(t *testing.T) {
 			if !strings.Contains(strings.Join(sum.Files, " "), c.file) {
 				t.Errorf("files read %v lack %s", sum.Files, c.file)
 			}
-			want := routes.Changes{Places: 25, Vessels: 4, Sources: 7, Shipments: 4, Legs: 5, Observations: 1}
+			want := routes.Changes{Places: 25, Vessels: 4, Sources: 9, Shipments: 4, Legs: 5, Observations: 1}
 			if sum.Read != want {
 				t.Errorf("read %+v, want %+v", sum.Read, want)
 			}
@@ -460,34 +462,46 @@ func FuzzDocument(f *testing.F) {
 		}
 		f.Add(data)
 	}
-	for _, c := range badCases(f) {
+	seed(f, badCases(f))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzRead(t, "f.json", data)
+	})
+}
+
+// seed adds texts and the files of cases to f's corpus.
+func seed(f *testing.F, cases []badCase, texts ...string) {
+	for _, text := range texts {
+		f.Add([]byte(text))
+	}
+	for _, c := range cases {
 		for _, text := range c.files {
 			f.Add([]byte(text))
 		}
 	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		batch, _, err := ingest.Read(t.Context(), nil, ingest.FS(fstest.MapFS{"f.json": {Data: data}}, "f.json"))
-		if err == nil {
-			if batch == nil {
-				t.Fatal("no error and no batch")
-			}
-			return
+}
+
+// fuzzRead reads data as the file name and checks that it is either read
+// whole or refused with errors that point inside the file.
+func fuzzRead(t *testing.T, name string, data []byte) {
+	batch, _, err := ingest.Read(t.Context(), nil, ingest.FS(fstest.MapFS{name: {Data: data}}, name))
+	if err == nil {
+		if batch == nil {
+			t.Fatal("no error and no batch")
 		}
-		var errs ingest.Errors
-		if !errors.As(err, &errs) || len(errs) == 0 {
-			t.Fatalf("error %v (%T) is not ingest.Errors", err, err)
+		return
+	}
+	var errs ingest.Errors
+	if !errors.As(err, &errs) || len(errs) == 0 {
+		t.Fatalf("error %v (%T) is not ingest.Errors", err, err)
+	}
+	text := strings.TrimPrefix(string(data), "\ufeff")
+	lines := strings.Split(text, "\n")
+	for _, e := range errs {
+		if e.File != name || e.Msg == "" || e.Line < 0 || e.Line > len(lines) || (e.Line > 0) != (e.Column > 0) {
+			t.Fatalf("error %q: want %s, a message and a line within the file's %d", e, name, len(lines))
 		}
-		lines := strings.Count(string(data), "\n") + 1
-		for _, e := range errs {
-			if e.File != "f.json" || e.Msg == "" || e.Line < 0 || e.Line > lines || (e.Line > 0) != (e.Column > 0) {
-				t.Errorf("error %q: want f.json, a message and a line within the file's %d", e, lines)
-			}
-			if e.Line > 0 {
-				line := strings.Split(string(data), "\n")[e.Line-1]
-				if e.Column > utf8.RuneCountInString(line)+1 {
-					t.Errorf("error %q: column past the end of line %d", e, e.Line)
-				}
-			}
+		if e.Line > 0 && e.Column > len([]rune(lines[e.Line-1]))+1 {
+			t.Fatalf("error %q: column past the end of line %d", e, e.Line)
 		}
-	})
+	}
 }

@@ -18,7 +18,28 @@ type FileError struct {
 	// "shipments[0].legs[1].depart"; empty when no field is at fault.
 	Field string
 	Msg   string
+	// Kind says what sort of problem this is.
+	Kind Kind
 }
+
+// Kind says what sort of problem a FileError is, for callers such as an
+// HTTP server that answer each sort differently. Kinds are ordered from the
+// least to the most grave.
+type Kind uint8
+
+const (
+	// Invalid is a file that is well-formed in its format but holds a value
+	// that is wrong: a wrong type, an unknown field or column, a broken rule
+	// of the model.
+	Invalid Kind = iota
+	// Malformed is a file that is not well-formed in its format: not JSON,
+	// cut short, a CSV quote left open, not UTF-8 text.
+	Malformed
+	// Unrecognized is a file whose format ingest cannot tell.
+	Unrecognized
+	// TooLarge is a file larger than MaxFileSize.
+	TooLarge
+)
 
 // Error writes the problem as file:line:column: field: message, the form
 // compilers use, so that editors can jump to it.
@@ -47,6 +68,15 @@ func (es Errors) Error() string {
 		lines[i] = e.Error()
 	}
 	return strings.Join(lines, "\n")
+}
+
+// Kind is the gravest kind among the errors.
+func (es Errors) Kind() Kind {
+	k := Invalid
+	for _, e := range es {
+		k = max(k, e.Kind)
+	}
+	return k
 }
 
 // Unwrap lets errors.As find each FileError.

@@ -1,10 +1,12 @@
-// Package ingest reads files into a shiptrack store: for now shipment
-// documents, the JSON form of routes.Document.
+// Package ingest reads files into a shiptrack store: shipment documents (the
+// JSON form of routes.Document), GeoJSON FeatureCollections of places and
+// legs, and CSV tables of places.
 //
 // Files and directories are named through Inputs, either inside an fs.FS
-// (the bundled dataset, a test's fstest.MapFS) or on the operating system.
-// Everything named is read, checked and merged first; only then is one batch
-// applied, so a bad file changes nothing:
+// (the bundled dataset, a test's fstest.MapFS), on the operating system, or
+// as one stream (a request body). Everything named is read, checked and
+// merged first; only then is one batch applied, so a bad file changes
+// nothing:
 //
 //	sum, err := ingest.Documents(ctx, store, ingest.Paths("testdata/najin-dunay"))
 //
@@ -22,6 +24,7 @@ import (
 	"path"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -42,6 +45,7 @@ const maxErrors = 100
 type Inputs struct {
 	roots []root
 	err   error
+	meter *Meter
 }
 
 // root is one named file or directory.
@@ -51,6 +55,8 @@ type root struct {
 	display string // how messages name it
 	join    func(elem ...string) string
 	key     string // prefixes a file's path in fsys to identify it, so that a file named twice is read once
+	stream  io.Reader
+	hint    Hint // for a stream
 }
 
 // FS names files and directories inside fsys, by fs.FS paths ("." is its
@@ -110,7 +116,7 @@ func (s Summary) String() string {
 	return msg
 }
 
-// Documents reads every shipment document in, validates the whole against
+// Documents reads every file in, validates the whole against
 // the model's rules and what store (which must not be nil) holds, and applies
 // it to store in one transaction. On any error nothing is written; problems
 // with the files are reported as Errors.
@@ -119,6 +125,7 @@ func Documents(ctx context.Context, store routes.Store, in Inputs) (Summary, err
 	if err != nil {
 		return sum, err
 	}
+	in.meter.phase("writing", sum.Read.Total())
 	sum.Written, err = store.Apply(ctx, batch)
 	if err != nil {
 		return sum, fmt.Errorf("write to the store: %w", err)
@@ -126,8 +133,8 @@ func Documents(ctx context.Context, store routes.Store, in Inputs) (Summary, err
 	return sum, nil
 }
 
-// Read reads and validates every shipment document in, against known (which
-// may be nil) for the records they refer to, and returns the batch ready for
+// Read reads and validates every file in, against known (which may be nil)
+// for the records they refer to, and returns the batch ready for
 // Store.Apply. It writes nothing.
 func Read(ctx context.Context, known routes.Lookup, in Inputs) (*routes.Batch, Summary, error) {
 	var sum Summary
@@ -145,18 +152,28 @@ func Read(ctx context.Context, known routes.Lookup, in Inputs) (*routes.Batch, S
 		if err := ctx.Err(); err != nil {
 			return nil, sum, err
 		}
-		data, ferr := readFile(fi)
+		in.meter.reading(fi.display)
+		data, ferr, err := readFile(fi)
+		if err != nil {
+			return nil, sum, err
+		}
 		if ferr != nil {
 			errs = append(errs, *ferr)
 			continue
 		}
-		f, perrs := fi.format.read(fi.display, data)
+		fm, ferr := choose(fi, data)
+		if ferr != nil {
+			errs = append(errs, *ferr)
+			continue
+		}
+		f, perrs := fm.read(fi.display, data)
 		if len(perrs) > 0 {
 			errs = append(errs, perrs...)
 			continue
 		}
 		errs = append(errs, m.add(f)...)
 		sum.Files = append(sum.Files, fi.display)
+		in.meter.file(len(data), f.records().count())
 		if len(errs) >= maxErrors {
 			break
 		}
@@ -166,9 +183,19 @@ func Read(ctx context.Context, known routes.Lookup, in Inputs) (*routes.Batch, S
 	}
 	d := &m.doc
 	sum.Read = routes.Changes{Places: len(d.Places), Vessels: len(d.Vessels), Sources: len(d.Sources),
-		Shipments: len(d.Shipments), Observations: len(d.Observations)}
+		Shipments: len(d.Shipments), Legs: len(m.loose), Observations: len(d.Observations)}
 	for _, s := range d.Shipments {
 		sum.Read.Legs += len(s.Legs)
+	}
+	if errs, err := m.attach(ctx, known); err != nil || len(errs) > 0 {
+		if err != nil {
+			return nil, sum, err
+		}
+		return nil, sum, errs[:min(len(errs), maxErrors)]
+	}
+	in.meter.phase("checking", sum.Read.Total())
+	if v := nulText(d); len(v) > 0 {
+		return nil, sum, m.place(v)
 	}
 	batch, err := routes.Prepare(ctx, known, d)
 	if err != nil {
@@ -182,31 +209,26 @@ func Read(ctx context.Context, known routes.Lookup, in Inputs) (*routes.Batch, S
 
 // format is a kind of file ingest reads.
 type format struct {
-	name string
-	exts []string // lower case, with the dot
-	read func(name string, data []byte) (*docFile, Errors)
+	id    string   // how a caller names it: the format parameter of POST /api/ingest
+	name  string   // how messages name it
+	exts  []string // lower case, with the dot
+	media []string // media types it is sent as
+	// sniff reports whether data looks like this format; nil accepts
+	// anything. Among formats sharing an extension, the first whose sniff
+	// accepts a file reads it.
+	sniff func(data []byte) bool
+	read  func(name string, data []byte) (parsed, Errors)
 }
 
-// formats are the kinds of file ingest reads, recognised by extension.
+// formats are the kinds of file ingest reads, recognised by extension and
+// content.
 var formats = []format{
-	{name: "shipment document", exts: []string{".json"}, read: parseDocument},
-}
-
-// detect finds the format of the file at name, or says why there is none.
-func detect(name string) (format, string) {
-	ext := strings.ToLower(path.Ext(name))
-	for _, f := range formats {
-		for _, e := range f.exts {
-			if ext == e {
-				return f, ""
-			}
-		}
-	}
-	known := []string{}
-	for _, f := range formats {
-		known = append(known, f.name+" ("+strings.Join(f.exts, ", ")+")")
-	}
-	return format{}, fmt.Sprintf("not a format ingest reads: %s", strings.Join(known, ", "))
+	{id: "document", name: "shipment document", exts: []string{".json"}, media: []string{"application/json"},
+		sniff: isDocument, read: parseDocument},
+	{id: "geojson", name: "GeoJSON", exts: []string{".geojson", ".json"}, media: []string{"application/geo+json", "application/json"},
+		sniff: isGeoJSON, read: parseGeoJSON},
+	{id: "places-csv", name: "CSV of places", exts: []string{".csv"}, media: []string{"text/csv"},
+		sniff: isPlacesCSV, read: parsePlacesCSV},
 }
 
 // fileInput is one file to read.
@@ -214,7 +236,11 @@ type fileInput struct {
 	fsys    fs.FS
 	name    string
 	display string
-	format  format
+	formats []format // the formats it may be in
+	stream  io.Reader
+	// guessed marks formats that are every format there is, because
+	// nothing but the content tells which.
+	guessed bool
 }
 
 // list expands the inputs into the files to read, in order, each once.
@@ -223,6 +249,14 @@ func list(ctx context.Context, in Inputs) ([]fileInput, []Skipped, error) {
 	var skipped []Skipped
 	seen := map[string]bool{}
 	for _, r := range in.roots {
+		if r.stream != nil {
+			f, guessed, err := streamFormats(r.name, r.hint)
+			if err != nil {
+				return nil, skipped, fmt.Errorf("%s: %w", r.display, err)
+			}
+			files = append(files, fileInput{name: r.name, display: r.display, formats: f, stream: r.stream, guessed: guessed})
+			continue
+		}
 		if !fs.ValidPath(r.name) {
 			return nil, skipped, fmt.Errorf("%s: not a valid path (use forward slashes, no leading / or ..)", r.display)
 		}
@@ -235,11 +269,11 @@ func list(ctx context.Context, in Inputs) ([]fileInput, []Skipped, error) {
 			// would hide a typo.
 			f, why := detect(r.name)
 			if why != "" {
-				return nil, skipped, fmt.Errorf("%s: %s", r.display, why)
+				return nil, skipped, fmt.Errorf("%s: %w", r.display, unknownFormat(why))
 			}
 			if k := r.key + r.name; !seen[k] {
 				seen[k] = true
-				files = append(files, fileInput{r.fsys, r.name, r.display, f})
+				files = append(files, fileInput{fsys: r.fsys, name: r.name, display: r.display, formats: f})
 			}
 			continue
 		}
@@ -275,7 +309,7 @@ func list(ctx context.Context, in Inputs) ([]fileInput, []Skipped, error) {
 				return nil
 			}
 			seen[r.key+p] = true
-			files = append(files, fileInput{r.fsys, p, display, f})
+			files = append(files, fileInput{fsys: r.fsys, name: p, display: display, formats: f})
 			return nil
 		})
 		if err != nil {
@@ -296,66 +330,91 @@ func unwrapPath(err error) error {
 }
 
 // readFile reads one file whole, refusing one larger than MaxFileSize
-// whatever its stat claims.
-func readFile(fi fileInput) ([]byte, *FileError) {
-	fail := func(msg string) ([]byte, *FileError) { return nil, &FileError{File: fi.display, Msg: msg} }
-	f, err := fi.fsys.Open(fi.name)
-	if err != nil {
-		return fail(unwrapPath(err).Error())
+// whatever its stat claims. A file that cannot be opened is a FileError; one
+// that fails while being read (a request body cut off or over its limit)
+// ends the ingest with the error.
+func readFile(fi fileInput) ([]byte, *FileError, error) {
+	tooBig := &FileError{File: fi.display, Kind: TooLarge,
+		Msg: fmt.Sprintf("the file is larger than %d MiB, the most ingest reads", MaxFileSize>>20)}
+	r := fi.stream
+	if r == nil {
+		f, err := fi.fsys.Open(fi.name)
+		if err != nil {
+			return nil, &FileError{File: fi.display, Msg: unwrapPath(err).Error()}, nil
+		}
+		defer f.Close()
+		if st, err := f.Stat(); err == nil && st.Size() > MaxFileSize {
+			return nil, tooBig, nil
+		}
+		r = f
 	}
-	defer f.Close()
-	tooBig := fmt.Sprintf("the file is larger than %d MiB, the most ingest reads", MaxFileSize>>20)
-	if st, err := f.Stat(); err == nil && st.Size() > MaxFileSize {
-		return fail(tooBig)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
 	if err != nil {
-		return fail(unwrapPath(err).Error())
+		return nil, nil, fmt.Errorf("read %s: %w", fi.display, unwrapPath(err))
 	}
 	if len(data) > MaxFileSize {
-		return fail(tooBig)
+		return nil, tooBig, nil
 	}
-	return data, nil
+	return data, nil, nil
 }
 
-// merged is every document read, as one, remembering where each top-level
+// merged is every file read, as one document, remembering where each
 // record came from.
 type merged struct {
 	doc   routes.Document
-	files []*docFile
+	files []parsed
 	// from maps a top-level list ("places") to, for each record in the
-	// merged list, the file it came from and its index there.
+	// merged list, the file it came from and its path there.
 	from map[string][]origin
 	// ids maps a list of shared records to their ids and merged indexes.
 	ids map[string]map[string]int
+	// loose are legs given outside their shipment, in file order.
+	loose []looseLeg
+	// legs maps a leg that joined a shipment from elsewhere, by the merged
+	// shipment's index and its index among the legs, to where it came from.
+	legs map[[2]int]origin
 }
 
+// origin is where a merged record came from: a file and the record's path
+// in it. A shipment taken from the store has the path "" and, as file and
+// via, the leg that brought it in.
 type origin struct {
-	file  int
-	index int
+	file int
+	path string
+	via  string
+}
+
+// looseLeg is a leg given outside its shipment.
+type looseLeg struct {
+	file int
+	path string
+	leg  routes.Leg
 }
 
 // add merges a file's records. A place, vessel or source that another file
 // already defines identically is taken once, so that each file may carry
 // what it refers to; one defined differently is an error.
-func (m *merged) add(f *docFile) Errors {
+func (m *merged) add(f parsed) Errors {
 	if m.from == nil {
-		m.from, m.ids = map[string][]origin{}, map[string]map[string]int{}
+		m.from, m.ids, m.legs = map[string][]origin{}, map[string]map[string]int{}, map[[2]int]origin{}
 	}
 	fi := len(m.files)
 	m.files = append(m.files, f)
 	var errs Errors
-	d := &f.doc
-	m.doc.Places = addShared(m, fi, "places", d.Places, m.doc.Places, func(p routes.Place) string { return p.ID }, &errs)
-	m.doc.Vessels = addShared(m, fi, "vessels", d.Vessels, m.doc.Vessels, func(v routes.Vessel) string { return v.ID }, &errs)
-	m.doc.Sources = addShared(m, fi, "sources", d.Sources, m.doc.Sources, func(s routes.Source) string { return s.ID }, &errs)
-	for i, s := range d.Shipments {
+	r := f.records()
+	m.doc.Places = addShared(m, fi, "places", r.Places, m.doc.Places, func(p routes.Place) string { return p.ID }, &errs)
+	m.doc.Vessels = addShared(m, fi, "vessels", r.Vessels, m.doc.Vessels, func(v routes.Vessel) string { return v.ID }, &errs)
+	m.doc.Sources = addShared(m, fi, "sources", r.Sources, m.doc.Sources, func(s routes.Source) string { return s.ID }, &errs)
+	for i, s := range r.Shipments {
 		m.doc.Shipments = append(m.doc.Shipments, s)
-		m.from["shipments"] = append(m.from["shipments"], origin{fi, i})
+		m.from["shipments"] = append(m.from["shipments"], origin{file: fi, path: fmt.Sprintf("shipments[%d]", i)})
 	}
-	for i, o := range d.Observations {
+	for i, o := range r.Observations {
 		m.doc.Observations = append(m.doc.Observations, o)
-		m.from["observations"] = append(m.from["observations"], origin{fi, i})
+		m.from["observations"] = append(m.from["observations"], origin{file: fi, path: fmt.Sprintf("observations[%d]", i)})
+	}
+	for i, l := range r.Legs {
+		m.loose = append(m.loose, looseLeg{file: fi, path: fmt.Sprintf("legs[%d]", i), leg: l})
 	}
 	return errs
 }
@@ -372,20 +431,76 @@ func addShared[T any](m *merged, fi int, list string, recs, into []T, id func(T)
 				m.ids[list][id(r)] = len(into)
 			}
 			into = append(into, r)
-			m.from[list] = append(m.from[list], origin{fi, i})
+			m.from[list] = append(m.from[list], origin{file: fi, path: fmt.Sprintf("%s[%d]", list, i)})
 			continue
 		}
 		if !reflect.DeepEqual(into[dup], r) {
 			first := m.from[list][dup]
-			ff := m.files[first.file]
-			line, _ := position(ff.data, ff.locate(fmt.Sprintf("%s[%d]", list, first.index)))
-			f := m.files[fi]
+			there := m.files[first.file].problem(first.path, "")
 			field := fmt.Sprintf("%s[%d].id", list, i)
-			*errs = append(*errs, f.errorAt(f.locate(field), field,
-				fmt.Sprintf("%q differs from its definition at %s:%d; define it once, or identically", id(r), ff.name, line)))
+			*errs = append(*errs, m.files[fi].problem(field,
+				fmt.Sprintf("%q differs from its definition at %s:%d; define it once, or identically", id(r), there.File, there.Line)))
 		}
 	}
 	return into
+}
+
+// shipmentLookup finds a stored shipment with its legs. Stores implement
+// it; without it, loose legs can join only shipments read in the same
+// ingest.
+type shipmentLookup interface {
+	Shipment(ctx context.Context, id string) (routes.Shipment, error)
+}
+
+// attach puts each loose leg into the shipment it names: one read in this
+// ingest or, failing that, the stored one, whose legs of the same ids it
+// replaces. A shipment is written whole, so a stored one joins the batch with
+// all its other legs.
+func (m *merged) attach(ctx context.Context, known routes.Lookup) (Errors, error) {
+	index := map[string]int{}
+	for i, s := range m.doc.Shipments {
+		if _, dup := index[s.ID]; !dup {
+			index[s.ID] = i
+		}
+	}
+	replaced := map[string]map[string]bool{} // stored shipment → ids of the legs given anew
+	for _, ll := range m.loose {
+		if replaced[ll.leg.Shipment] == nil {
+			replaced[ll.leg.Shipment] = map[string]bool{}
+		}
+		replaced[ll.leg.Shipment][ll.leg.ID] = true
+	}
+	lookup, _ := known.(shipmentLookup)
+	var errs Errors
+	for _, ll := range m.loose {
+		id := ll.leg.Shipment
+		k, ok := index[id]
+		if !ok && id != "" && lookup != nil {
+			sh, err := lookup.Shipment(ctx, id)
+			switch {
+			case err == nil:
+				sh.Legs = slices.DeleteFunc(sh.Legs, func(l routes.Leg) bool { return replaced[id][l.ID] })
+				k, ok = len(m.doc.Shipments), true
+				index[id] = k
+				m.doc.Shipments = append(m.doc.Shipments, sh)
+				m.from["shipments"] = append(m.from["shipments"], origin{file: ll.file, via: ll.path})
+			case !errors.Is(err, routes.ErrNotFound):
+				return nil, fmt.Errorf("look up shipment %q: %w", id, err)
+			}
+		}
+		if !ok {
+			msg := fmt.Sprintf("unknown shipment %q: not in this ingest or the store", id)
+			if id == "" {
+				msg = "is required: the id of the shipment the leg belongs to"
+			}
+			errs = append(errs, m.files[ll.file].problem(ll.path+".shipment", msg))
+			continue
+		}
+		sh := &m.doc.Shipments[k]
+		sh.Legs = append(sh.Legs, ll.leg)
+		m.legs[[2]int{k, len(sh.Legs) - 1}] = origin{file: ll.file, path: ll.path}
+	}
+	return errs, nil
 }
 
 // place maps rules broken in the merged document back to the files and
@@ -403,9 +518,49 @@ func (m *merged) place(v routes.ValidationError) Errors {
 			continue
 		}
 		o := origins[idx]
-		f := m.files[o.file]
-		field := fmt.Sprintf("%s[%d]%s", list, o.index, tail)
-		errs = append(errs, f.errorAt(f.locate(field), field, fe.Msg))
+		if list == "shipments" {
+			var leg int
+			if n, _ := fmt.Sscanf(tail, ".legs[%d]", &leg); n == 1 {
+				if lo, ok := m.legs[[2]int{idx, leg}]; ok {
+					_, legTail, _ := strings.Cut(tail, "]")
+					errs = append(errs, m.files[lo.file].problem(lo.path+legTail, fe.Msg))
+					continue
+				}
+			}
+		}
+		if o.path == "" {
+			// A stored shipment brought in by a loose leg: point at the leg.
+			e := m.files[o.file].problem(o.via, fmt.Sprintf("shipment %q as stored, %s: %s",
+				m.doc.Shipments[idx].ID, strings.TrimPrefix(tail, "."), fe.Msg))
+			errs = append(errs, e)
+			continue
+		}
+		errs = append(errs, m.files[o.file].problem(o.path+tail, fe.Msg))
 	}
 	return errs
+}
+
+// parsed is one file as read: the records it holds and where each lies.
+type parsed interface {
+	records() *records
+	// problem places a message about the value at path, a path into
+	// records() such as "places[2].lat", in the file.
+	problem(path, msg string) FileError
+}
+
+// records are what one file holds.
+type records struct {
+	routes.Document
+	// Legs are legs given outside their shipment, as GeoJSON features are:
+	// each names its shipment, found in the same ingest or in the store.
+	Legs []routes.Leg
+}
+
+// count is the number of records, for progress.
+func (r *records) count() int {
+	n := len(r.Places) + len(r.Vessels) + len(r.Sources) + len(r.Shipments) + len(r.Observations) + len(r.Legs)
+	for _, s := range r.Shipments {
+		n += len(s.Legs)
+	}
+	return n
 }

@@ -15,6 +15,7 @@ import (
 
 	shiptrack "github.com/shiptrack/shiptrack"
 	"github.com/shiptrack/shiptrack/ingest"
+	"github.com/shiptrack/shiptrack/internal/snapshot"
 	"github.com/shiptrack/shiptrack/routes"
 	"github.com/shiptrack/shiptrack/routes/gpkg"
 	"github.com/shiptrack/shiptrack/routes/postgis"
@@ -144,37 +145,13 @@ func TestIngestBundled(t *testing.T) {
 	}
 }
 
-// contents is everything a store holds that a shipment document writes.
-type contents struct {
-	Places       []routes.Place
-	Vessels      []routes.Vessel
-	Sources      []routes.Source
-	Shipments    []routes.Shipment
-	Legs         []routes.Leg
-	Observations []routes.Observation
-}
-
-func snapshot(t *testing.T, s routes.Store) contents {
-	t.Helper()
-	return contents{all(t, s.Places), all(t, s.Vessels), all(t, s.Sources), all(t, s.Shipments), all(t, s.Legs), all(t, s.Observations)}
-}
-
-// all lists every item of one kind.
-func all[T any](t *testing.T, list func(context.Context, routes.Query) (routes.Page[T], error)) []T {
-	t.Helper()
-	p, err := list(t.Context(), routes.Query{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p.Items
-}
-
 // TestBadIngestChangesNothing ingests, over the bundled dataset, a good file
-// that would change a place and add one together with each bad document, and
-// checks that the error is reported and the store holds what it held.
+// that would change a place and add one together with each bad file (a
+// shipment document, GeoJSON, a CSV of places), and checks that the error
+// is reported and the store holds what it held.
 func TestBadIngestChangesNothing(t *testing.T) {
 	const good = `{"places": [
-  {"id": "najin", "name": "Najin, renamed", "kind": "port", "country": "KP", "lon": 130.3, "lat": 42.2333},
+  {"id": "vladivostok", "name": "Vladivostok, renamed", "kind": "port", "country": "RU", "lon": 131.9, "lat": 43.1},
   {"id": "zz-new", "name": "New", "kind": "depot", "country": "RU", "lon": 40, "lat": 45}
 ]}`
 	for _, st := range stores {
@@ -183,18 +160,18 @@ func TestBadIngestChangesNothing(t *testing.T) {
 			if _, err := ingest.Documents(t.Context(), s, bundled()); err != nil {
 				t.Fatal(err)
 			}
-			before := snapshot(t, s)
+			before := snapshot.Of(t, s)
 			check := func(t *testing.T, in ingest.Inputs, files map[string]string, wants []want) {
 				sum, err := ingest.Documents(t.Context(), s, in)
 				checkErrors(t, err, files, wants)
 				if sum.Written.Total() != 0 {
 					t.Errorf("reported writing %+v", sum.Written)
 				}
-				if after := snapshot(t, s); !reflect.DeepEqual(after, before) {
+				if after := snapshot.Of(t, s); !reflect.DeepEqual(after, before) {
 					t.Errorf("the store changed:\nbefore %+v\nafter  %+v", before, after)
 				}
 			}
-			for _, c := range badCases(t) {
+			for _, c := range slices.Concat(badCases(t), badGeoJSONCases(t), badPlacesCSVCases(t)) {
 				t.Run(c.name, func(t *testing.T) {
 					files := map[string]string{"0-good.json": good}
 					for name, text := range c.files {
@@ -213,7 +190,7 @@ func TestBadIngestChangesNothing(t *testing.T) {
 			if err != nil || sum.Written != (routes.Changes{Places: 2}) {
 				t.Errorf("the good file alone wrote %+v, %v; want two places", sum.Written, err)
 			}
-			if reflect.DeepEqual(snapshot(t, s), before) {
+			if reflect.DeepEqual(snapshot.Of(t, s), before) {
 				t.Error("the good file alone left the store as it was")
 			}
 		})

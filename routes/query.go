@@ -132,5 +132,8 @@ func ParseDistance(in string) (float64, error) {
 	if f < 0 {
 		return 0, fmt.Errorf("distance %q is negative", in)
 	}
+	if math.IsInf(f*scale, 0) {
+		return 0, fmt.Errorf("distance %q is too large", in)
+	}
 	return f * scale, nil
 }

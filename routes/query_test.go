@@ -46,7 +46,7 @@ func TestParseDistance(t *testing.T) {
 	}{
 		{"20km", 20000, false}, {"5nm", 9260, false}, {"800m", 800, false},
 		{"12.5 km", 12500, false}, {"300", 300, false}, {"20KM", 20000, false},
-		{"-5km", 0, true}, {"far", 0, true}, {"km", 0, true}, {"Infkm", 0, true},
+		{"-5km", 0, true}, {"far", 0, true}, {"km", 0, true}, {"Infkm", 0, true}, {"1e308km", 0, true},
 	} {
 		got, err := ParseDistance(c.in)
 		if (err != nil) != c.err || (!c.err && got != c.want) {

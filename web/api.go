@@ -28,14 +28,17 @@ func (s *server) apiRoutes(r chi.Router) {
 	st := s.store
 	r.Get("/places", list(s, placeParams, st.Places, plain(routes.PlaceFeature), false))
 	r.Get("/places/{id}", item(s, "place", st.Place, plain(routes.PlaceFeature), false))
-	r.Get("/vessels", list(s, vesselParams, st.Vessels, plain(routes.VesselFeature), false))
+	r.Get("/vessels", s.vessels())
 	r.Get("/vessels/{id}", item(s, "vessel", st.Vessel, plain(routes.VesselFeature), false))
 	r.Get("/shipments", list(s, shipmentParams, st.Shipments, routes.ShipmentFeature, true))
 	// One shipment is read with its legs, so its geometry is its whole route.
 	r.Get("/shipments/{id}", item(s, "shipment", st.Shipment, routes.ShipmentFeature, true))
 	r.Get("/shipments/{id}/route", item(s, "shipment", st.Shipment, routeCollection, true))
+	r.Get("/shipments/{id}/position", s.handle(s.position))
+	r.Get("/positions", s.handle(s.positions))
 	r.Get("/legs", list(s, legParams, st.Legs, routes.LegFeature, true))
 	r.Get("/legs/{id}", item(s, "leg", st.Leg, routes.LegFeature, true))
+	s.writeRoutes(r)
 }
 
 // handle adapts a handler that returns its failure, so that every failure
@@ -133,6 +136,17 @@ func writeList[T any](w http.ResponseWriter, r *http.Request, q routes.Query, pa
 	for _, it := range page.Items {
 		fc.Append(feature(it))
 	}
+	fc.ExtraMembers = geojson.Properties{
+		"numberMatched":  page.Matched,
+		"numberReturned": len(page.Items),
+		"links":          pageLinks(r, q, q.Offset+len(page.Items) < page.Matched),
+	}
+	return writeGeoJSON(w, fc)
+}
+
+// pageLinks are the self, next (when more follow) and prev links of the
+// page q selects.
+func pageLinks(r *http.Request, q routes.Query, more bool) []link {
 	pageURL := func(offset int, keepPaging bool) string {
 		vals := r.URL.Query()
 		if keepPaging {
@@ -143,18 +157,13 @@ func writeList[T any](w http.ResponseWriter, r *http.Request, q routes.Query, pa
 		return u.String()
 	}
 	links := []link{{Href: pageURL(0, false), Rel: "self", Type: geoJSON}}
-	if q.Offset+len(page.Items) < page.Matched {
+	if more {
 		links = append(links, link{Href: pageURL(q.Offset+q.Limit, true), Rel: "next", Type: geoJSON})
 	}
 	if q.Offset > 0 {
 		links = append(links, link{Href: pageURL(max(q.Offset-q.Limit, 0), true), Rel: "prev", Type: geoJSON})
 	}
-	fc.ExtraMembers = geojson.Properties{
-		"numberMatched":  page.Matched,
-		"numberReturned": len(page.Items),
-		"links":          links,
-	}
-	return writeGeoJSON(w, fc)
+	return links
 }
 
 // geoJSON is the media type of RFC 7946 GeoJSON.

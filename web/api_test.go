@@ -304,30 +304,44 @@ func TestGolden(t *testing.T) {
 	eachBackend(t, func(t *testing.T, open func(t *testing.T) routes.Store) {
 		srv := serveFixture(t, open)
 		for _, g := range golden {
-			res := get(t, srv, g.path)
-			if res.status != http.StatusOK {
-				t.Fatalf("GET %s = %d %s", g.path, res.status, res.body)
-			}
-			var buf bytes.Buffer
-			if err := json.Indent(&buf, res.body, "", "  "); err != nil {
-				t.Fatal(err)
-			}
-			file := filepath.Join("testdata", "golden", g.name+".json")
-			if *update {
-				if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				continue
-			}
-			want, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatalf("%v (run go test ./web -update to create it)", err)
-			}
-			if !bytes.Equal(buf.Bytes(), want) {
-				t.Errorf("GET %s differs from %s:\n%s", g.path, file, buf.Bytes())
-			}
+			checkGolden(t, srv, g.name, g.path)
 		}
 	})
+}
+
+// checkGolden compares the answer to GET path, indented, with
+// testdata/golden/name.json, or with -update rewrites the file.
+func checkGolden(t *testing.T, srv *httptest.Server, name, path string) {
+	t.Helper()
+	res := get(t, srv, path)
+	if res.status != http.StatusOK {
+		t.Fatalf("GET %s = %d %s", path, res.status, res.body)
+	}
+	matchGolden(t, name, "GET "+path, res.body)
+}
+
+// matchGolden compares body, indented, with testdata/golden/name.json, or
+// with -update rewrites the file.
+func matchGolden(t *testing.T, name, what string, body []byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, body, "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join("testdata", "golden", name+".json")
+	if *update {
+		if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("%v (run go test ./web -update to create it)", err)
+	}
+	if !bytes.Equal(buf.Bytes(), want) {
+		t.Errorf("%s differs from %s:\n%s", what, file, buf.Bytes())
+	}
 }
 
 // TestSameAnswers asks both stores the same questions and wants the same

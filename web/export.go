@@ -62,7 +62,7 @@ func (s *server) exportHeaders(w http.ResponseWriter, r *http.Request, name, con
 	h.Set("ETag", etag)
 	h.Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(exportMaxAge.Seconds())))
 	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
-	if matchesETag(r.Header.Get("If-None-Match"), etag) {
+	if matches(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return true, nil
 	}
@@ -71,18 +71,6 @@ func (s *server) exportHeaders(w http.ResponseWriter, r *http.Request, name, con
 		return true, nil // the headers say all a HEAD asks; the file is not made
 	}
 	return false, nil
-}
-
-// matchesETag reports whether an If-None-Match header names etag, compared
-// weakly as RFC 9110 asks for If-None-Match.
-func matchesETag(header, etag string) bool {
-	weak := func(t string) string { return strings.TrimPrefix(strings.TrimSpace(t), "W/") }
-	for _, t := range strings.Split(header, ",") {
-		if t = strings.TrimSpace(t); t == "*" || (t != "" && weak(t) == weak(etag)) {
-			return true
-		}
-	}
-	return false
 }
 
 // shortHash is a few hex digits identifying s.
@@ -146,23 +134,6 @@ func (s *server) exportQGIS(w http.ResponseWriter, r *http.Request) error {
 	return s.stream(w, r, func(w io.Writer) error {
 		return export.QGISZip(w, path, sum, export.QGISOptions{OGCAPI: ogc})
 	})
-}
-
-// baseURL is this server's address as the client reached it: through a
-// proxy, the one the proxy names in X-Forwarded-Proto and X-Forwarded-Host.
-func baseURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	if p := r.Header.Get("X-Forwarded-Proto"); p == "http" || p == "https" {
-		scheme = p
-	}
-	host := r.Host
-	if h := r.Header.Get("X-Forwarded-Host"); h != "" && isText(h) && !strings.ContainsAny(h, "/?# ,") {
-		host = h
-	}
-	return scheme + "://" + host
 }
 
 // exportLayer serves one layer as GeoJSON or CSV, written as it is read.

@@ -253,8 +253,8 @@ func TestExportQGISZip(t *testing.T) {
 		if !l.Valid || l.Count != counts[l.Name] {
 			t.Errorf("live layer %s: valid %v, %d features; the store has %d", l.Name, l.Valid, l.Count, counts[l.Name])
 		}
-		if !l.Temporal.Active || l.Temporal.Start != "start" {
-			t.Errorf("live layer %s: temporal %+v", l.Name, l.Temporal)
+		if layer, _ := export.LayerNamed(l.Name); layer.Temporal != l.Temporal.Active || (layer.Temporal && l.Temporal.Start != "start") {
+			t.Errorf("live layer %s: temporal %+v; want active on start and end: %v", l.Name, l.Temporal, layer.Temporal)
 		}
 	}
 }

@@ -74,6 +74,10 @@ var setters = map[string]setter{
 		q.Limit = n
 		return nil
 	},
+	"near":   setNear,
+	"within": setWithin,
+	"mmsi":   setMMSI,
+	"at":     setAt,
 	"offset": func(_ context.Context, _ routes.Store, q *routes.Query, v string) error {
 		n, err := strconv.Atoi(v)
 		switch {
@@ -124,9 +128,42 @@ func oneOf[T ~string](v T, allowed []T) error {
 // misspelt filter must not silently widen the answer. Limit defaults to
 // DefaultLimit when "limit" is accepted.
 func parseQuery(ctx context.Context, st routes.Store, raw string, accepted ...string) (routes.Query, error) {
+	vals, err := queryValues(raw, accepted...)
+	if err != nil {
+		return routes.Query{}, err
+	}
+	var q routes.Query
+	if slices.Contains(accepted, "limit") {
+		q.Limit = DefaultLimit
+	}
+	for _, name := range accepted {
+		if err := set(ctx, st, &q, vals, name); err != nil {
+			return routes.Query{}, err
+		}
+	}
+	return q, nil
+}
+
+// set applies the parameter name, when vals has it, to q.
+func set(ctx context.Context, st routes.Store, q *routes.Query, vals url.Values, name string) error {
+	if _, ok := vals[name]; !ok {
+		return nil
+	}
+	if err := setters[name](ctx, st, q, vals.Get(name)); err != nil {
+		if pe, ok := errors.AsType[*paramError](err); ok {
+			pe.Param = name
+		}
+		return err
+	}
+	return nil
+}
+
+// queryValues parses a raw query string and checks that it holds only the
+// accepted parameters, each once, each with a value that is text.
+func queryValues(raw string, accepted ...string) (url.Values, error) {
 	vals, err := url.ParseQuery(raw)
 	if err != nil {
-		return routes.Query{}, &paramError{Detail: fmt.Sprintf("the query string is malformed: %v", err)}
+		return nil, &paramError{Detail: fmt.Sprintf("the query string is malformed: %v", err)}
 	}
 	names := make([]string, 0, len(vals))
 	for name := range vals {
@@ -139,33 +176,17 @@ func parseQuery(ctx context.Context, st routes.Store, raw string, accepted ...st
 			if len(accepted) > 0 {
 				detail = "unknown parameter; this endpoint accepts " + strings.Join(accepted, ", ")
 			}
-			return routes.Query{}, &paramError{Param: name, Detail: detail}
+			return nil, &paramError{Param: name, Detail: detail}
 		}
-		if n := len(vals[name]); n > 1 {
-			return routes.Query{}, &paramError{Param: name, Detail: fmt.Sprintf("given %d times; give it once", n)}
-		}
-	}
-	var q routes.Query
-	if slices.Contains(accepted, "limit") {
-		q.Limit = DefaultLimit
-	}
-	for _, name := range accepted {
-		v, ok := vals[name]
-		if !ok {
-			continue
-		}
-		if v[0] == "" {
-			return routes.Query{}, &paramError{Param: name, Detail: "is empty; give a value or leave the parameter out"}
-		}
-		if !isText(v[0]) {
-			return routes.Query{}, &paramError{Param: name, Detail: "is not text: it holds invalid UTF-8 or control characters"}
-		}
-		if err := setters[name](ctx, st, &q, v[0]); err != nil {
-			if pe, ok := errors.AsType[*paramError](err); ok {
-				pe.Param = name
-			}
-			return routes.Query{}, err
+		v := vals[name]
+		switch {
+		case len(v) > 1:
+			return nil, &paramError{Param: name, Detail: fmt.Sprintf("given %d times; give it once", len(v))}
+		case v[0] == "":
+			return nil, &paramError{Param: name, Detail: "is empty; give a value or leave the parameter out"}
+		case !isText(v[0]):
+			return nil, &paramError{Param: name, Detail: "is not text: it holds invalid UTF-8 or control characters"}
 		}
 	}
-	return q, nil
+	return vals, nil
 }

@@ -23,6 +23,8 @@ type problem struct {
 	Detail string `json:"detail,omitempty"`
 	// Parameter names the query or path parameter at fault.
 	Parameter string `json:"parameter,omitempty"`
+	// Errors lists what is wrong inside a body a write refused.
+	Errors []FieldProblem `json:"errors,omitempty"`
 }
 
 // problemTypes are the kinds of problem the API defines beyond a bare
@@ -39,6 +41,37 @@ var problemTypes = map[string]struct {
 		title: "Not found",
 		doc: "The id in the path names nothing in the store. " +
 			"The member \"parameter\" is \"id\" and \"detail\" says what kind of record was looked for.",
+	},
+	"writes-off": {
+		title: "Writes are off",
+		doc:   "This server was started without a write token (SHIPTRACK_TOKEN), so it refuses every write. Start it with the token set to take writes.",
+	},
+	"unauthorized": {
+		title: "Token required",
+		doc:   "Writes need the server's write token, sent as the header Authorization: Bearer TOKEN.",
+	},
+	"wrong-token": {
+		title: "Wrong token",
+		doc:   "The bearer token sent is not this server's write token.",
+	},
+	"body-too-large": {
+		title: "Body too large",
+		doc:   "The request body is larger than this server takes (shiptrack serve --max-body), or than ingest reads of one file. Nothing was written.",
+	},
+	"malformed-body": {
+		title: "Malformed body",
+		doc: "The body is not well-formed in its format: not JSON, cut short, a CSV quote left open, not UTF-8 text. " +
+			"The member \"errors\" lists each problem as {field, detail, line, column}. Nothing was written.",
+	},
+	"invalid-body": {
+		title: "Invalid body",
+		doc: "The body is well-formed but breaks a rule: a wrong type, an unknown field or column, a latitude out of range, an unknown place, a departure after its arrival. " +
+			"The member \"errors\" lists each field at fault as {field, detail, line, column}. Nothing was written.",
+	},
+	"unsupported-media-type": {
+		title: "Unsupported media type",
+		doc: "The body's format is not one ingest reads, or cannot be told. Send it with its Content-Type " +
+			"(application/json, application/geo+json, text/csv), a filename parameter with its extension, or a format parameter.",
 	},
 }
 
@@ -77,6 +110,8 @@ func invalid(format string, args ...any) error {
 // notFoundError is a path id that names nothing.
 type notFoundError struct {
 	What, ID string
+	// Param names the path parameter that holds the id; empty means "id".
+	Param string
 }
 
 func (e *notFoundError) Error() string { return fmt.Sprintf("no %s '%s'", e.What, e.ID) }
@@ -91,7 +126,11 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &pe):
 		writeProblem(w, problem{Type: "invalid-parameter", Status: http.StatusBadRequest, Detail: pe.Detail, Parameter: pe.Param})
 	case errors.As(err, &nf):
-		writeProblem(w, problem{Type: "not-found", Status: http.StatusNotFound, Detail: nf.Error(), Parameter: "id"})
+		param := nf.Param
+		if param == "" {
+			param = "id"
+		}
+		writeProblem(w, problem{Type: "not-found", Status: http.StatusNotFound, Detail: nf.Error(), Parameter: param})
 	case errors.Is(err, routes.ErrUnavailable):
 		s.log.WarnContext(r.Context(), "store unavailable", slog.String("path", r.URL.Path), slog.Any("error", err))
 		writeProblem(w, problem{Status: http.StatusServiceUnavailable, Detail: "the store cannot be reached; try again shortly"})

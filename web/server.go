@@ -1,16 +1,25 @@
 // Package web serves shiptrack over HTTP: the JSON API of places, vessels,
-// shipments and legs as GeoJSON, route queries, health checks, and errors as
-// RFC 9457 problem details.
+// shipments and legs as GeoJSON, route queries, vector tiles, the map, health
+// checks, and errors as RFC 9457 problem details.
 //
 // The read API:
 //
 //	GET /api/places                  bbox, kind, limit, offset
 //	GET /api/vessels                 datetime, bbox, via, mode, limit, offset
+//	GET /api/vessels?near=&within=   which vessels came that close, from AIS: datetime, bbox, mmsi, limit, offset
 //	GET /api/shipments               datetime, bbox, via, vessel, mode, limit, offset
 //	GET /api/legs                    datetime, bbox, via, vessel, mode, shipment, limit, offset
 //	GET /api/{places,vessels,shipments,legs}/{id}
 //	GET /api/shipments/{id}/route    the legs in order, with totals
+//	GET /api/shipments/{id}/position at: where it probably was, with the uncertainty
+//	GET /api/positions               AIS, streamed: datetime, bbox, near, within, vessel, mmsi, limit, offset
+//	GET /tiles/{layer}.json          TileJSON 3.0.0 of a vector tile layer; datetime
+//	GET /tiles/{layer}/{z}/{x}/{y}.mvt  a Mapbox Vector Tile; datetime
+//	GET /                            the map; its files under /map/
 //	GET /healthz, /readyz
+//
+// The write API, POST /api/ingest and POST /api/shipments, takes files
+// behind a bearer token; see Ingester.
 //
 // Lists are RFC 7946 FeatureCollections with the foreign members
 // numberMatched, numberReturned and links (self, next, prev). A parameter an
@@ -46,23 +55,39 @@ type Options struct {
 	// Token is the bearer token that write endpoints will require. Empty
 	// disables writes. The read API ignores it.
 	Token string
+	// Ingester reads the files the write endpoints receive; nil disables
+	// writes. See write.go.
+	Ingester Ingester
+	// MaxBody bounds a write's body in bytes; zero means DefaultMaxBody.
+	MaxBody int64
+	// WriteTimeout bounds a write, its body's arrival included, as Timeout
+	// bounds a read; zero or less means DefaultWriteTimeout.
+	WriteTimeout time.Duration
 	// Timeout bounds each request through its context: store calls still
 	// running when it passes are cancelled and the client gets a 503.
 	// Zero means DefaultTimeout; a negative value means no bound.
 	Timeout time.Duration
+	// VersionEvery is how often, at most, the store's data version behind
+	// tile ETags is re-read. Zero means DefaultVersionEvery; a negative
+	// value re-reads it for every tile.
+	VersionEvery time.Duration
 }
 
 // server holds what every handler needs.
 type server struct {
-	store   routes.Store
-	log     *slog.Logger
-	timeout time.Duration
+	store routes.Store
+	// features serves OGC API Features; nil when the store cannot.
+	features routes.FeatureStore
+	log      *slog.Logger
+	timeout  time.Duration
+	writes   writes
 }
 
 // New returns the HTTP handler for the whole service, reading from store.
 // The caller keeps ownership of store and closes it after the server stops.
 func New(store routes.Store, opts Options) http.Handler {
-	s := &server{store: store, log: opts.Logger, timeout: opts.Timeout}
+	s := &server{store: store, log: opts.Logger, timeout: opts.Timeout, writes: newWrites(opts)}
+	s.features, _ = store.(routes.FeatureStore)
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -72,7 +97,8 @@ func New(store routes.Store, opts Options) http.Handler {
 
 	r := chi.NewRouter()
 	r.Use(s.logRequests, s.recoverPanics, s.limitTime, middleware.GetHead,
-		middleware.Compress(5, "application/json", "application/geo+json", "application/problem+json"))
+		middleware.Compress(5, "application/json", "application/geo+json", "application/problem+json",
+			"application/schema+json", "application/vnd.oai.openapi+json", "text/html"))
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.methodNotAllowed(r))
 
@@ -80,6 +106,13 @@ func New(store routes.Store, opts Options) http.Handler {
 	r.Get("/readyz", s.readyz)
 	r.Get("/problems/{type}", s.problemType)
 	r.Route("/api", s.apiRoutes)
+	if tiler, ok := store.(routes.Tiler); ok {
+		r.Route("/tiles", newTiles(s, tiler, opts.VersionEvery).routes)
+	}
+	s.mapRoutes(r)
+	if s.features != nil {
+		r.Route("/ogc", s.ogcRoutes)
+	}
 	r.Route("/export", s.exportRoutes)
 	return r
 }
@@ -144,7 +177,7 @@ func (s *server) limitTime(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
+		ctx, cancel := context.WithTimeout(r.Context(), s.timeoutFor(r))
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

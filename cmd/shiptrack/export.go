@@ -60,7 +60,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("export gpkg: %w", err)
 		}
-		fmt.Fprintf(e.stdout, "wrote %s: %s\n", *out, counts(sum))
+		fmt.Fprintf(e.stdout, "wrote %s: %s\n", *out, layerCounts(sum))
 	case "qgis":
 		opts := export.QGISOptions{}
 		if *server != "" {
@@ -70,7 +70,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("export qgis: %w", err)
 		}
-		fmt.Fprintf(e.stdout, "wrote %s: %s\n", *out, counts(sum))
+		fmt.Fprintf(e.stdout, "wrote %s: %s\n", *out, layerCounts(sum))
 		fmt.Fprintf(e.stdout, "open %s in QGIS\n", filepath.Join(*out, export.ProjectFile))
 	default:
 		l, _ := export.LayerNamed(*layer)
@@ -142,8 +142,8 @@ func sameFile(a, b string) bool {
 	return err1 == nil && err2 == nil && os.SameFile(ia, ib)
 }
 
-// counts says how many of each layer an export holds.
-func counts(sum export.Summary) string {
+// layerCounts says how many of each layer an export holds.
+func layerCounts(sum export.Summary) string {
 	var parts []string
 	for _, l := range sum.Layers {
 		parts = append(parts, fmt.Sprintf("%d %s", l.Count, strings.ReplaceAll(l.Name, "_", " ")))

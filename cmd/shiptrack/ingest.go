@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"strings"
 
 	"github.com/shiptrack/shiptrack/ingest"
+	"github.com/shiptrack/shiptrack/routes"
 )
 
 func runIngest(ctx context.Context, e *env, args []string) error {
@@ -27,7 +31,14 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	sum, err := ingest.Documents(ctx, st, ingest.Paths(fs.Args()...))
+	in := ingest.Paths(fs.Args()...)
+	var meter *ingest.Meter
+	if isTerminal(e.stderr) {
+		meter = ingest.NewMeter(e.stderr)
+		in = in.Metered(meter)
+	}
+	sum, err := ingest.Documents(ctx, st, in)
+	meter.Done()
 	for _, s := range sum.Skipped {
 		fmt.Fprintf(e.stderr, "skipped %s: %s\n", s.File, s.Reason)
 	}
@@ -37,10 +48,58 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 			for _, f := range fe {
 				fmt.Fprintln(e.stderr, f.Error())
 			}
-			return fmt.Errorf("nothing was written: %d problems in the input", len(fe))
+			return fmt.Errorf("nothing was written: %s in the input", plural(len(fe), "problem"))
 		}
 		return fmt.Errorf("nothing was written: %w", err)
 	}
-	fmt.Fprintln(e.stdout, sum.String())
+	report(e.stdout, sum)
 	return nil
+}
+
+// report writes what an ingest read and wrote, kind by kind.
+func report(w io.Writer, s ingest.Summary) {
+	fmt.Fprintf(w, "read %s: %s\n", plural(len(s.Files), "file"), kinds(s.Read, "nothing"))
+	fmt.Fprintf(w, "written: %s new or changed", plural(s.Written.Total(), "record"))
+	if s.Written.Total() > 0 {
+		fmt.Fprintf(w, ": %s", kinds(s.Written, ""))
+	}
+	fmt.Fprintln(w)
+	if len(s.Skipped) > 0 {
+		fmt.Fprintf(w, "skipped %s (listed above)\n", plural(len(s.Skipped), "file"))
+	}
+}
+
+// kinds lists the non-zero counts of c, or none when all are zero.
+func kinds(c routes.Changes, none string) string {
+	var parts []string
+	for _, k := range []struct {
+		n    int
+		name string
+	}{{c.Places, "place"}, {c.Vessels, "vessel"}, {c.Sources, "source"}, {c.Shipments, "shipment"},
+		{c.Legs, "leg"}, {c.Tracks, "track"}, {c.Gaps, "gap"}, {c.Observations, "observation"}} {
+		if k.n > 0 {
+			parts = append(parts, plural(k.n, k.name))
+		}
+	}
+	if len(parts) == 0 {
+		return none
+	}
+	return strings.Join(parts, ", ")
+}
+
+func plural(n int, noun string) string {
+	if n != 1 {
+		noun += "s"
+	}
+	return fmt.Sprintf("%d %s", n, noun)
+}
+
+// isTerminal reports whether w is a terminal, where progress is shown.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

@@ -8,6 +8,7 @@
 //	shiptrack migrate --db URL
 //	shiptrack ingest  [--db URL | --data FILE] FILE...
 //	shiptrack query   shipments|legs|positions [filters] [--format table|geojson|csv]
+//	shiptrack where   SHIPMENT --at T [--format table|geojson|csv]
 //	shiptrack export  gpkg|qgis|geojson|csv --out PATH [--force] [--layer L] [--server URL]
 //
 // Every command that reads or writes the store takes --db URL (PostGIS; falls
@@ -47,6 +48,7 @@ func commands() []command {
 		{"migrate", "create or upgrade the PostGIS schema", runMigrate},
 		{"ingest", "load shipment documents and other files into the store", runIngest},
 		{"query", "list shipments, legs or positions matching filters", runQuery},
+		{"where", "estimate where a shipment probably was at a time", runWhere},
 		{"export", "write a GeoPackage, a QGIS project, or a layer as GeoJSON or CSV", runExport},
 	}
 }

@@ -249,21 +249,26 @@ func TestQueryCommand(t *testing.T) {
 		{[]string{"query", "positions", "--near", "dunay"}, 2, []string{"--near needs --within"}},
 		{[]string{"frobnicate"}, 2, []string{`unknown command "frobnicate"`}},
 	} {
-		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
-			out, errOut, code := runCLI(t, dir, nil, c.args...)
-			if code != c.code {
-				t.Fatalf("exit %d; want %d\nstdout: %s\nstderr: %s", code, c.code, out, errOut)
-			}
-			text := out
-			if c.code != 0 {
-				text = errOut
-			}
-			for _, w := range c.want {
-				if !strings.Contains(text, w) {
-					t.Errorf("output lacks %q:\n%s", w, text)
-				}
-			}
-		})
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) { checkRun(t, dir, c.args, c.code, c.want) })
+	}
+}
+
+// checkRun runs the binary in dir and wants the exit code and, in stdout
+// when it succeeds or stderr when it fails, each of the substrings.
+func checkRun(t *testing.T, dir string, args []string, wantCode int, want []string) {
+	t.Helper()
+	out, errOut, code := runCLI(t, dir, nil, args...)
+	if code != wantCode {
+		t.Fatalf("exit %d; want %d\nstdout: %s\nstderr: %s", code, wantCode, out, errOut)
+	}
+	text := out
+	if wantCode != 0 {
+		text = errOut
+	}
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("output lacks %q:\n%s", w, text)
+		}
 	}
 }
 

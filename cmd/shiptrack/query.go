@@ -172,16 +172,11 @@ func exists[T any](ctx context.Context, flag, noun, id string, get func(context.
 
 // resolvePoint reads a place id or "LON,LAT".
 func resolvePoint(ctx context.Context, st routes.Store, flag, s string) (orb.Point, error) {
-	if lon, lat, ok := strings.Cut(s, ","); ok {
-		x, err1 := strconv.ParseFloat(strings.TrimSpace(lon), 64)
-		y, err2 := strconv.ParseFloat(strings.TrimSpace(lat), 64)
-		if err1 != nil || err2 != nil {
-			return orb.Point{}, usageError{fmt.Sprintf("--%s %q: want a place id or LON,LAT", flag, s)}
+	if pt, isPair, err := routes.ParseLonLat(s); isPair {
+		if err != nil {
+			return orb.Point{}, usageError{fmt.Sprintf("--%s: %v", flag, err)}
 		}
-		if x < -180 || x > 180 || y < -90 || y > 90 {
-			return orb.Point{}, usageError{fmt.Sprintf("--%s %q: longitude must lie in [-180, 180] and latitude in [-90, 90]", flag, s)}
-		}
-		return orb.Point{x, y}, nil
+		return pt, nil
 	}
 	p, err := st.Place(ctx, s)
 	if errors.Is(err, routes.ErrNotFound) {
@@ -204,13 +199,22 @@ var outputs = map[string]output{
 	"vessels":   outputVessels,
 }
 
-// table is one answer laid out three ways: rows for a person and for CSV,
-// features for GeoJSON.
+// table is one answer laid out three ways: rows for CSV, features for
+// GeoJSON, and for a person either the CSV rows without their WKT or, when
+// set, columns of their own.
 type table struct {
 	header   []string
 	rows     [][]string
 	features []*geojson.Feature
 	matched  int
+	// human is the layout for a person, when the CSV's is too wide to read.
+	human *grid
+}
+
+// grid is rows under a header.
+type grid struct {
+	header []string
+	rows   [][]string
 }
 
 func (t *table) write(format string, w io.Writer) error {
@@ -227,10 +231,17 @@ func (t *table) write(format string, w io.Writer) error {
 		cw.WriteAll(t.rows)
 		return cw.Error()
 	}
+	g := t.human
+	if g == nil { // the CSV's columns without the WKT
+		g = &grid{header: t.header[:len(t.header)-1]}
+		for _, r := range t.rows {
+			g.rows = append(g.rows, r[:len(r)-1])
+		}
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.ToUpper(strings.Join(t.header[:len(t.header)-1], "\t")))
-	for _, r := range t.rows {
-		fmt.Fprintln(tw, strings.Join(r[:len(r)-1], "\t")) // no WKT in a table
+	fmt.Fprintln(tw, strings.ToUpper(strings.Join(g.header, "\t")))
+	for _, r := range g.rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -253,7 +264,8 @@ func outputShipments(ctx context.Context, st routes.Store, q routes.Query, forma
 	if err != nil {
 		return err
 	}
-	t := &table{header: []string{"id", "title", "status", "confidence", "start", "end", "km", "nm", "cargo", "wkt"}, matched: page.Matched}
+	t := &table{header: []string{"id", "title", "status", "confidence", "start", "end", "km", "nm", "cargo", "wkt"}, matched: page.Matched,
+		human: &grid{header: []string{"id", "active", "route", "km", "status/confidence", "title"}}}
 	for _, s := range page.Items {
 		full, err := st.Shipment(ctx, s.ID) // with legs, for the geometry
 		if err != nil {
@@ -264,8 +276,35 @@ func outputShipments(ctx context.Context, st routes.Store, q routes.Query, forma
 		t.rows = append(t.rows, []string{s.ID, s.Title, string(s.Status), string(s.Confidence),
 			routes.FormatTime(s.Start), routes.FormatTime(s.End), km(s.LengthKm), km(s.LengthKm / routes.NauticalMile),
 			cargoText(s.Cargo), wkt.MarshalString(f.Geometry)})
+		t.human.rows = append(t.human.rows, []string{s.ID, routes.Window{Earliest: s.Start, Latest: s.End}.String(),
+			legStops(full.Legs), km(s.LengthKm), string(s.Status) + "/" + string(s.Confidence), clip(s.Title, 40)})
 	}
 	return t.write(format, w)
+}
+
+// legStops writes a route as a person scans it, each stop and the mode
+// between: "najin –sea→ dunay –rail→ tikhoretsk".
+func legStops(legs []routes.Leg) string {
+	var b strings.Builder
+	for i, l := range legs {
+		if i == 0 || l.Origin != legs[i-1].Destination {
+			if i > 0 {
+				b.WriteString(" … ")
+			}
+			b.WriteString(l.Origin)
+		}
+		fmt.Fprintf(&b, " –%s→ %s", l.Mode, l.Destination)
+	}
+	return b.String()
+}
+
+// clip shortens s to n characters, marking the cut.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return strings.TrimSpace(string(r[:n-1])) + "…"
 }
 
 func cargoText(c routes.Cargo) string {
@@ -320,6 +359,9 @@ func outputPlaces(ctx context.Context, st routes.Store, q routes.Query, format s
 }
 
 func outputVessels(ctx context.Context, st routes.Store, q routes.Query, format string, w io.Writer) error {
+	if q.Near != nil {
+		return outputApproaches(ctx, st, q, format, w)
+	}
 	page, err := st.Vessels(ctx, q)
 	if err != nil {
 		return fmt.Errorf("query vessels: %w", err)

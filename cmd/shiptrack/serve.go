@@ -12,10 +12,12 @@ import (
 )
 
 func runServe(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet("serve", "[--addr 127.0.0.1:8080] [--db URL | --data FILE.gpkg]")
+	fs := newFlagSet("serve", "[--addr 127.0.0.1:8080] [--db URL | --data FILE.gpkg] [--max-body 64MiB]")
 	var sf storeFlags
 	sf.register(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	maxBody := byteSize(web.DefaultMaxBody)
+	fs.Var(&maxBody, "max-body", "largest body a write takes (writes need $SHIPTRACK_TOKEN)")
 	if err := parse(fs, e, args); err != nil {
 		return err
 	}
@@ -33,7 +35,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	srv := &http.Server{
-		Handler:           web.New(st, web.Options{Logger: e.log, Token: e.getenv("SHIPTRACK_TOKEN")}),
+		Handler: web.New(st, web.Options{Logger: e.log, Token: e.getenv("SHIPTRACK_TOKEN"),
+			Ingester: uploads{st}, MaxBody: int64(maxBody)}),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		BaseContext:       func(net.Listener) context.Context { return ctx },

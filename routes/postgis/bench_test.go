@@ -18,31 +18,7 @@ import (
 func BenchmarkLegsPage(b *testing.B) {
 	ctx := context.Background()
 	s, _ := newStore(b)
-	doc := caseDoc()
-	batch := &routes.Batch{Places: doc.Places, Vessels: doc.Vessels, Sources: doc.Sources}
-	for i := range 500 {
-		sh := doc.Shipments[0]
-		sh.ID = fmt.Sprintf("shipment-%03d", i)
-		sh.Legs = nil
-		for j, l := range doc.Shipments[0].Legs {
-			l.ID = fmt.Sprintf("%s-%d", sh.ID, j)
-			l.Shipment = sh.ID
-			shift := time.Duration(i) * time.Hour
-			l.Depart = routes.Window{Earliest: l.Depart.Earliest.Add(shift), Latest: l.Depart.Latest.Add(shift)}
-			l.Arrive = routes.Window{Earliest: l.Arrive.Earliest.Add(shift), Latest: l.Arrive.Latest.Add(shift)}
-			l.Geometry = orb.MultiLineString{make(orb.LineString, 50)}
-			for k := range l.Geometry[0] {
-				l.Geometry[0][k] = orb.Point{130 + float64(k)/10, 42 + float64(i%100)/1000}
-			}
-			l.GeometryKind = routes.Reported
-			sh.Legs = append(sh.Legs, l)
-		}
-		routes.Derive(&sh)
-		batch.Shipments = append(batch.Shipments, sh)
-	}
-	if _, err := s.Apply(ctx, batch); err != nil {
-		b.Fatal(err)
-	}
+	loadLegs(b, s, 500)
 	q := routes.Query{Limit: 1000}
 	if page, err := s.Legs(ctx, q); err != nil || len(page.Items) != 1000 {
 		b.Fatalf("Legs = %d legs, %v; want a full page of 1000", len(page.Items), err)
@@ -83,4 +59,40 @@ func BenchmarkLegsPage(b *testing.B) {
 			}
 		}
 	})
+}
+
+// benchBatch is the case's places, vessels and sources with n copies of its
+// shipment, an hour apart, each leg drawn as a 50-point line over
+// Primorsky.
+func benchBatch(n int) *routes.Batch {
+	doc := caseDoc()
+	batch := &routes.Batch{Places: doc.Places, Vessels: doc.Vessels, Sources: doc.Sources}
+	for i := range n {
+		sh := doc.Shipments[0]
+		sh.ID = fmt.Sprintf("shipment-%03d", i)
+		sh.Legs = nil
+		for j, l := range doc.Shipments[0].Legs {
+			l.ID = fmt.Sprintf("%s-%d", sh.ID, j)
+			l.Shipment = sh.ID
+			shift := time.Duration(i) * time.Hour
+			l.Depart = routes.Window{Earliest: l.Depart.Earliest.Add(shift), Latest: l.Depart.Latest.Add(shift)}
+			l.Arrive = routes.Window{Earliest: l.Arrive.Earliest.Add(shift), Latest: l.Arrive.Latest.Add(shift)}
+			l.Geometry = orb.MultiLineString{make(orb.LineString, 50)}
+			for k := range l.Geometry[0] {
+				l.Geometry[0][k] = orb.Point{130 + float64(k)/10, 42 + float64(i%100)/1000}
+			}
+			l.GeometryKind = routes.Reported
+			sh.Legs = append(sh.Legs, l)
+		}
+		routes.Derive(&sh)
+		batch.Shipments = append(batch.Shipments, sh)
+	}
+	return batch
+}
+
+// loadLegs writes benchBatch(shipments) to s.
+func loadLegs(b testing.TB, s *Store, shipments int) {
+	if _, err := s.Apply(context.Background(), benchBatch(shipments)); err != nil {
+		b.Fatal(err)
+	}
 }

@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) routes.Store) {
 	t.Run("Derived", func(t *testing.T) { testDerived(t, open(t)) })
 	t.Run("Canceled", func(t *testing.T) { testCanceled(t, open(t)) })
 	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, open(t)) })
+	t.Run("Features", func(t *testing.T) { testFeatures(t, open(t)) })
 }
 
 // sizes is large enough to need paging and hit every edge of the generator,
