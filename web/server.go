@@ -16,6 +16,8 @@
 //	GET /tiles/{layer}.json          TileJSON 3.0.0 of a vector tile layer; datetime
 //	GET /tiles/{layer}/{z}/{x}/{y}.mvt  a Mapbox Vector Tile; datetime
 //	GET /                            the map; its files under /map/
+//	GET /export/shiptrack.gpkg, /export/qgis.zip, /export/{layer}.geojson, /export/{layer}.csv
+//	                                 downloads; see export.go
 //	GET /healthz, /readyz
 //
 // The write API, POST /api/ingest and POST /api/shipments, takes files
