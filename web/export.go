@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -37,9 +39,23 @@ const exportMaxAge = 60 * time.Second
 
 // exportRoutes mounts the downloads under /export.
 func (s *server) exportRoutes(r chi.Router) {
-	r.Get("/shiptrack.gpkg", s.handle(s.exportGeoPackage))
-	r.Get("/qgis.zip", s.handle(s.exportQGIS))
-	r.Get("/{file}", s.handle(s.exportLayer))
+	r.Get("/shiptrack.gpkg", s.download(s.exportGeoPackage))
+	r.Get("/qgis.zip", s.download(s.exportQGIS))
+	r.Get("/{file}", s.download(s.exportLayer))
+}
+
+// download serves a download; a failure before the body is answered as a
+// problem without the download's headers, so that no cache keeps it.
+func (s *server) download(h func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
+	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		err := h(w, r)
+		if err != nil {
+			for _, k := range []string{"ETag", "Cache-Control", "Content-Disposition", "Content-Type"} {
+				w.Header().Del(k)
+			}
+		}
+		return err
+	})
 }
 
 // exportHeaders checks that the request has no parameters, sets the
@@ -54,10 +70,8 @@ func (s *server) exportHeaders(w http.ResponseWriter, r *http.Request, name, con
 	if err != nil {
 		return false, fmt.Errorf("fingerprint the store: %w", err)
 	}
-	etag := `W/"` + fp[:32] + `"`
-	if salt != "" {
-		etag = `W/"` + fp[:24] + "-" + shortHash(salt) + `"`
-	}
+	sum := sha256.Sum256([]byte(fp + "\x00" + salt))
+	etag := `W/"` + hex.EncodeToString(sum[:16]) + `"`
 	h := w.Header()
 	h.Set("ETag", etag)
 	h.Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(exportMaxAge.Seconds())))
@@ -71,15 +85,6 @@ func (s *server) exportHeaders(w http.ResponseWriter, r *http.Request, name, con
 		return true, nil // the headers say all a HEAD asks; the file is not made
 	}
 	return false, nil
-}
-
-// shortHash is a few hex digits identifying s.
-func shortHash(s string) string {
-	var h uint32 = 2166136261 // FNV-1a
-	for i := 0; i < len(s); i++ {
-		h = (h ^ uint32(s[i])) * 16777619
-	}
-	return fmt.Sprintf("%08x", h)
 }
 
 // exportGeoPackage builds the GeoPackage in a temporary file, then serves
