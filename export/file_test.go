@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/shiptrack/shiptrack/export"
+	"github.com/shiptrack/shiptrack/internal/gistest"
 	"github.com/shiptrack/shiptrack/routes"
 )
 
@@ -63,7 +64,7 @@ func TestWriteFileRefuses(t *testing.T) {
 	if err := gpkgTo(ctx, st, existing, true); err != nil {
 		t.Fatal(err)
 	}
-	if out := validate(t, existing); out != "" {
+	if out := gistest.ValidateGPKG(t, existing); out != "" {
 		t.Errorf("the replaced file does not validate: %s", out)
 	}
 	noLeftovers(t, dir, "a-directory", "existing.gpkg", "plain-file")

@@ -3,9 +3,7 @@ package export_test
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -142,39 +140,6 @@ func openSQLite(t testing.TB, path string) *sql.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
-}
-
-// tool finds a program GDAL or QGIS provides, or fails the test without
-// it, unless SHIPTRACK_SKIP_GDAL=1 says this machine has none.
-func tool(t testing.TB, candidates ...string) string {
-	t.Helper()
-	for _, c := range candidates {
-		if strings.Contains(c, "/") {
-			if _, err := os.Stat(c); err == nil {
-				return c
-			}
-		} else if p, err := exec.LookPath(c); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("SHIPTRACK_SKIP_GDAL") == "1" {
-		t.Skipf("none of %v found and SHIPTRACK_SKIP_GDAL=1", candidates)
-	}
-	t.Fatalf("none of %v found: run scripts/setup (gdal-bin, python3-gdal, python3-qgis), or set SHIPTRACK_SKIP_GDAL=1", candidates)
-	return ""
-}
-
-// validate runs GDAL's GeoPackage validator, with every check it has, and
-// returns what it says: nothing, for a valid file.
-func validate(t testing.TB, path string) string {
-	t.Helper()
-	script := tool(t, "/usr/share/doc/python3-gdal/examples/validate_gpkg.py",
-		"/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py", "validate_gpkg.py")
-	out, err := exec.Command("/usr/bin/python3", script, "-k", "--extra", path).CombinedOutput()
-	if err != nil {
-		return fmt.Sprintf("%v: %s", err, out)
-	}
-	return strings.TrimSpace(string(out))
 }
 
 // noLeftovers fails the test if dir holds anything but the named files.

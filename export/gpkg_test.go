@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/shiptrack/shiptrack/export"
+	"github.com/shiptrack/shiptrack/internal/gistest"
 	"github.com/shiptrack/shiptrack/routes"
 )
 
@@ -38,7 +39,7 @@ func exportGPKG(t testing.TB, st routes.Store) (string, export.Summary) {
 func TestGeoPackage(t *testing.T) {
 	st := gpkgStore(t)
 	path, sum := exportGPKG(t, st)
-	if out := validate(t, path); out != "" {
+	if out := gistest.ValidateGPKG(t, path); out != "" {
 		t.Errorf("validate_gpkg.py -k --extra says:\n%s", out)
 	}
 	db := openSQLite(t, path)
@@ -95,7 +96,7 @@ func TestGeoPackage(t *testing.T) {
 // reports them, which is what QGIS shows: DateTime for every time, Integer
 // and Real for numbers, the windows' ends to the millisecond.
 func TestGeoPackageAsGDALReadsIt(t *testing.T) {
-	ogrinfo := tool(t, "ogrinfo")
+	ogrinfo := gistest.Tool(t, "ogrinfo")
 	path, _ := exportGPKG(t, gpkgStore(t))
 	out, err := exec.Command(ogrinfo, "-ro", "-al", "-where", "id = 'nk-ru-2023-09-sea'", path, "legs").CombinedOutput()
 	if err != nil {

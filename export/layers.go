@@ -194,9 +194,9 @@ var Layers = []Layer{
 		Fields: []gpkg.Column{req("id", text), req("name", text), f("imo", text), f("mmsi", text), f("flag", text),
 			f("type", text), f("owner", text), f("former_names", text), f("confidence", text), f("note", text)},
 		rows: func(ctx context.Context, s *source) iter.Seq2[Row, error] {
-			return rows(list(ctx, "vessels", s.store.Vessels), func(x routes.Vessel, v []any) []any {
-				return append(v, x.ID, x.Name, null(x.IMO), null(x.MMSI), null(x.Flag), null(x.Type),
-					null(x.Owner), null(strings.Join(x.FormerNames, ", ")), null(string(x.Confidence)), null(x.Note))
+			return table(list(ctx, "vessels", s.store.Vessels), func(x routes.Vessel, v []any, row func([]any) bool) bool {
+				return row(append(v, x.ID, x.Name, null(x.IMO), null(x.MMSI), null(x.Flag), null(x.Type),
+					null(x.Owner), null(strings.Join(x.FormerNames, ", ")), null(string(x.Confidence)), null(x.Note)))
 			})
 		},
 	},
@@ -205,8 +205,8 @@ var Layers = []Layer{
 		Fields: []gpkg.Column{req("id", text), req("publisher", text), req("title", text), f("url", text),
 			req("published", date), req("kind", text)},
 		rows: func(ctx context.Context, s *source) iter.Seq2[Row, error] {
-			return rows(list(ctx, "sources", s.store.Sources), func(x routes.Source, v []any) []any {
-				return append(v, x.ID, x.Publisher, x.Title, null(x.URL), x.Published, string(x.Kind))
+			return table(list(ctx, "sources", s.store.Sources), func(x routes.Source, v []any, row func([]any) bool) bool {
+				return row(append(v, x.ID, x.Publisher, x.Title, null(x.URL), x.Published, string(x.Kind)))
 			})
 		},
 	},
@@ -327,8 +327,9 @@ func shipmentsWithLegs(ctx context.Context, s *source) iter.Seq2[routes.Shipment
 	}
 }
 
-// rows makes the rows of a table without geometry.
-func rows[T any](records iter.Seq2[T, error], row func(T, []any) []any) iter.Seq2[Row, error] {
+// table makes the rows of a table without geometry: rowsOf hands each
+// record's rows, made in v, to row, and stops when row says so.
+func table[T any](records iter.Seq2[T, error], rowsOf func(x T, v []any, row func([]any) bool) bool) iter.Seq2[Row, error] {
 	return func(yield func(Row, error) bool) {
 		var v []any
 		for x, err := range records {
@@ -336,8 +337,11 @@ func rows[T any](records iter.Seq2[T, error], row func(T, []any) []any) iter.Seq
 				yield(Row{}, err)
 				return
 			}
-			v = row(x, v[:0])
-			if !yield(Row{Values: v}, nil) {
+			more := rowsOf(x, v[:0], func(r []any) bool {
+				v = r
+				return yield(Row{Values: r}, nil)
+			})
+			if !more {
 				return
 			}
 		}
@@ -346,22 +350,15 @@ func rows[T any](records iter.Seq2[T, error], row func(T, []any) []any) iter.Seq
 
 // claims yields the claims of each owner, numbered from 1 in order.
 func claims[T any](records iter.Seq2[T, error], owner func(T) (string, []routes.Claim)) iter.Seq2[Row, error] {
-	return func(yield func(Row, error) bool) {
-		var v []any
-		for x, err := range records {
-			if err != nil {
-				yield(Row{}, err)
-				return
-			}
-			id, cs := owner(x)
-			for i, c := range cs {
-				v = append(v[:0], id, int64(i+1), c.Source, c.Claim)
-				if !yield(Row{Values: v}, nil) {
-					return
-				}
+	return table(records, func(x T, v []any, row func([]any) bool) bool {
+		id, cs := owner(x)
+		for i, c := range cs {
+			if !row(append(v[:0], id, int64(i+1), c.Source, c.Claim)) {
+				return false
 			}
 		}
-	}
+		return true
+	})
 }
 
 // null is s, or nil when it is empty, as the API writes an empty text.

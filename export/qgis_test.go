@@ -1,11 +1,9 @@
 package export_test
 
 import (
-	"archive/zip"
 	"context"
 	"encoding/xml"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,7 +12,7 @@ import (
 	"time"
 
 	"github.com/shiptrack/shiptrack/export"
-	"github.com/shiptrack/shiptrack/internal/qgistest"
+	"github.com/shiptrack/shiptrack/internal/gistest"
 	"github.com/shiptrack/shiptrack/routes"
 )
 
@@ -55,11 +53,11 @@ func TestQGISProject(t *testing.T) {
 	if err := os.Rename(made, moved); err != nil {
 		t.Fatal(err)
 	}
-	rep := qgistest.Check(t, filepath.Join(moved, export.ProjectFile), outDir(t), modeColors,
-		qgistest.View{Name: "sea-2023-09-10", Date: "2023-09-10", View: seaView},
-		qgistest.View{Name: "sea-2023-08-01", Date: "2023-08-01", View: seaView},
-		qgistest.View{Name: "all-2023-09-10", Date: "2023-09-10", View: projectView},
-		qgistest.View{Name: "all-2023-09-20", Date: "2023-09-20", View: projectView},
+	rep := gistest.Check(t, filepath.Join(moved, export.ProjectFile), outDir(t), modeColors,
+		gistest.View{Name: "sea-2023-09-10", Date: "2023-09-10", View: seaView},
+		gistest.View{Name: "sea-2023-08-01", Date: "2023-08-01", View: seaView},
+		gistest.View{Name: "all-2023-09-10", Date: "2023-09-10", View: projectView},
+		gistest.View{Name: "all-2023-09-20", Date: "2023-09-20", View: projectView},
 	)
 	checkReport(t, rep, st, sum, "/moved elsewhere/")
 	checkRenders(t, rep)
@@ -68,7 +66,7 @@ func TestQGISProject(t *testing.T) {
 
 // checkReport checks a report against the store and the export's summary;
 // the GeoPackage lies in a directory whose path ends in dir.
-func checkReport(t *testing.T, rep qgistest.Report, st routes.Store, sum export.Summary, dir string) {
+func checkReport(t *testing.T, rep gistest.Report, st routes.Store, sum export.Summary, dir string) {
 	t.Helper()
 	counts := storeCounts(t, st)
 	if rep.CRS != "EPSG:4326" || rep.AbsolutePaths {
@@ -133,7 +131,7 @@ func checkReport(t *testing.T, rep qgistest.Report, st routes.Store, sum export.
 // checkStyles checks what a reader of the map tells apart: sea from rail,
 // modeled and schematic (dashed) from observed (solid), ports from depots,
 // and that ports and depots are labelled.
-func checkStyles(t *testing.T, rep qgistest.Report) {
+func checkStyles(t *testing.T, rep gistest.Report) {
 	t.Helper()
 	for _, l := range rep.Layers {
 		switch l.Name {
@@ -176,7 +174,7 @@ func checkStyles(t *testing.T, rep qgistest.Report) {
 }
 
 // checkRenders checks the maps QGIS drew through the temporal controller.
-func checkRenders(t *testing.T, rep qgistest.Report) {
+func checkRenders(t *testing.T, rep gistest.Report) {
 	t.Helper()
 	seen := func(name, mode string) (bool, string) {
 		r, ok := rep.Find(name)
@@ -215,7 +213,7 @@ func checkRenders(t *testing.T, rep qgistest.Report) {
 // typename and the same temporal set-up.
 func checkOGCProject(t *testing.T, path, base string) {
 	t.Helper()
-	qgs := readQGS(t, path)
+	qgs := gistest.ReadQGS(t, path)
 	var doc struct {
 		Layers []struct {
 			Name       string `xml:"layername"`
@@ -246,29 +244,6 @@ func checkOGCProject(t *testing.T, path, base string) {
 	}
 }
 
-// readQGS reads the .qgs inside a .qgz.
-func readQGS(t *testing.T, path string) []byte {
-	t.Helper()
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	if len(zr.File) != 1 || !strings.HasSuffix(zr.File[0].Name, ".qgs") {
-		t.Fatalf("%s holds %d files; want one .qgs", path, len(zr.File))
-	}
-	f, err := zr.File[0].Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	b, err := io.ReadAll(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // TestProjectEscapes makes a project from data whose text is hostile to
 // XML: the file still parses, and the text comes back as it was.
 func TestProjectEscapes(t *testing.T) {
@@ -283,7 +258,7 @@ func TestProjectEscapes(t *testing.T) {
 		} `xml:"projectlayers>maplayer"`
 		Title string `xml:"title"`
 	}
-	if err := xml.Unmarshal(readQGS(t, filepath.Join(dir, export.OGCProjectFile)), &doc); err != nil {
+	if err := xml.Unmarshal(gistest.ReadQGS(t, filepath.Join(dir, export.OGCProjectFile)), &doc); err != nil {
 		t.Fatalf("the project is not XML: %v", err)
 	}
 	if !strings.Contains(doc.Title, base) || !strings.Contains(doc.Layers[0].Datasource, `url='http://example.org/a\'b"c<d>&e/ogc'`) {

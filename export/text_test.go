@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/shiptrack/shiptrack/export"
+	"github.com/shiptrack/shiptrack/internal/gistest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -70,7 +71,7 @@ func TestTextGolden(t *testing.T) {
 // ogrinfo: it must find every row, the CSV's wkt column as the geometry,
 // and the GeoJSON's start and end as times.
 func TestTextAsGDALReadsIt(t *testing.T) {
-	ogrinfo := tool(t, "ogrinfo")
+	ogrinfo := gistest.Tool(t, "ogrinfo")
 	st := gpkgStore(t)
 	want := storeCounts(t, st)
 	dir := t.TempDir()

@@ -8,18 +8,15 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"io"
-	"maps"
 	"net/http"
-	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/shiptrack/shiptrack/export"
-	"github.com/shiptrack/shiptrack/internal/qgistest"
+	"github.com/shiptrack/shiptrack/internal/gistest"
 	"github.com/shiptrack/shiptrack/routes"
 	"github.com/shiptrack/shiptrack/web"
 )
@@ -40,7 +37,7 @@ func TestExportDownloads(t *testing.T) {
 		}
 		path := filepath.Join(t.TempDir(), "download.gpkg")
 		os.WriteFile(path, res.body, 0o644)
-		if out := validateGPKG(t, path); out != "" {
+		if out := gistest.ValidateGPKG(t, path); out != "" {
 			t.Errorf("validate_gpkg.py on the download:\n%s", out)
 		}
 
@@ -123,26 +120,6 @@ func TestExportCaching(t *testing.T) {
 	}
 }
 
-// request sends a request with headers and reads the whole answer.
-func request(t *testing.T, srv *httptest.Server, method, path string, h http.Header) response {
-	t.Helper()
-	req, err := http.NewRequest(method, srv.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	maps.Copy(req.Header, h)
-	res, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatalf("%s %s: read body: %v", method, path, err)
-	}
-	return response{res.StatusCode, res.Header, body}
-}
-
 func TestExportBadRequests(t *testing.T) {
 	st := openGPKG(t)
 	load(t, st, fixture())
@@ -208,7 +185,7 @@ func TestExportQGISZip(t *testing.T) {
 	}
 
 	out, _ := filepath.Abs(filepath.Join("..", "out", "qgis", t.Name()))
-	rep := qgistest.Check(t, filepath.Join(dir, "shiptrack", "shiptrack.qgz"), out, nil)
+	rep := gistest.Check(t, filepath.Join(dir, "shiptrack", "shiptrack.qgz"), out, nil)
 	counts := map[string]int{}
 	for _, l := range export.Layers {
 		n := 0
@@ -236,7 +213,7 @@ func TestExportQGISZip(t *testing.T) {
 			Datasource string `xml:"datasource"`
 		} `xml:"projectlayers>maplayer"`
 	}
-	if err := xml.Unmarshal(unzipOne(t, live), &project); err != nil {
+	if err := xml.Unmarshal(gistest.ReadQGS(t, live), &project); err != nil {
 		t.Fatal(err)
 	}
 	for _, l := range project.Layers {
@@ -248,7 +225,7 @@ func TestExportQGISZip(t *testing.T) {
 		t.Log("this server has no OGC API Features yet; the live project was not opened")
 		return
 	}
-	rep = qgistest.Check(t, live, out, nil)
+	rep = gistest.Check(t, live, out, nil)
 	for _, l := range rep.Layers {
 		if !l.Valid || l.Count != counts[l.Name] {
 			t.Errorf("live layer %s: valid %v, %d features; the store has %d", l.Name, l.Valid, l.Count, counts[l.Name])
@@ -257,41 +234,4 @@ func TestExportQGISZip(t *testing.T) {
 			t.Errorf("live layer %s: temporal %+v; want active on start and end: %v", l.Name, l.Temporal, layer.Temporal)
 		}
 	}
-}
-
-// unzipOne reads the one file in a zip.
-func unzipOne(t *testing.T, path string) []byte {
-	t.Helper()
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	rc, err := zr.File[0].Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(rc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// validateGPKG runs GDAL's validator on path and returns what it says.
-func validateGPKG(t *testing.T, path string) string {
-	t.Helper()
-	script := "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py"
-	if _, err := os.Stat(script); err != nil {
-		if os.Getenv("SHIPTRACK_SKIP_GDAL") == "1" {
-			t.Skip("no validate_gpkg.py and SHIPTRACK_SKIP_GDAL=1")
-		}
-		t.Fatalf("%s is missing: run scripts/setup (python3-gdal)", script)
-	}
-	out, err := exec.Command(qgistest.Python, script, "-k", "--extra", path).CombinedOutput()
-	if err != nil {
-		return err.Error() + ": " + string(out)
-	}
-	return strings.TrimSpace(string(out))
 }

@@ -2,38 +2,19 @@ package gpkg
 
 import (
 	"context"
-	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/shiptrack/shiptrack/internal/gistest"
 	"github.com/shiptrack/shiptrack/routes"
 )
 
 // These tests hand the store's file to GDAL, which is what QGIS reads it
 // with. They need gdal-bin and python3-gdal, and fail without them unless
 // SHIPTRACK_SKIP_GDAL=1 says that this machine has no GDAL.
-
-// gdalTool finds a GDAL program, or skips or fails the test without it.
-func gdalTool(t *testing.T, candidates ...string) string {
-	t.Helper()
-	for _, c := range candidates {
-		if strings.Contains(c, "/") {
-			if _, err := os.Stat(c); err == nil {
-				return c
-			}
-		} else if p, err := exec.LookPath(c); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("SHIPTRACK_SKIP_GDAL") == "1" {
-		t.Skipf("none of %v found and SHIPTRACK_SKIP_GDAL=1", candidates)
-	}
-	t.Fatalf("none of %v found: install gdal-bin and python3-gdal, or set SHIPTRACK_SKIP_GDAL=1", candidates)
-	return ""
-}
 
 // filledStore writes the reference case and some positions to a new file,
 // closes it and returns its path.
@@ -52,7 +33,7 @@ func filledStore(t *testing.T) (string, *routes.Batch) {
 }
 
 func TestValidateGPKG(t *testing.T) {
-	script := gdalTool(t, "/usr/share/doc/python3-gdal/examples/validate_gpkg.py",
+	script := gistest.Tool(t, "/usr/share/doc/python3-gdal/examples/validate_gpkg.py",
 		"/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py", "validate_gpkg.py")
 	path, _ := filledStore(t)
 	// -k reports every broken requirement rather than the first; --extra
@@ -72,7 +53,7 @@ func TestValidateGPKG(t *testing.T) {
 }
 
 func TestOgrinfoLayers(t *testing.T) {
-	ogrinfo := gdalTool(t, "ogrinfo")
+	ogrinfo := gistest.Tool(t, "ogrinfo")
 	path, b := filledStore(t)
 	out, err := exec.Command(ogrinfo, "-ro", "-so", "-al", path).CombinedOutput()
 	if err != nil {
@@ -135,7 +116,7 @@ func TestOgrinfoLayers(t *testing.T) {
 // types a QGIS user needs: times as DateTime, to the microsecond the store
 // keeps, numbers as numbers, and the geometry where it belongs.
 func TestOgrinfoReadsValues(t *testing.T) {
-	ogrinfo := gdalTool(t, "ogrinfo")
+	ogrinfo := gistest.Tool(t, "ogrinfo")
 	path, _ := filledStore(t)
 	out, err := exec.Command(ogrinfo, "-ro", "-al", "-where", "id = 'test-pacific-1'", path, "legs").CombinedOutput()
 	if err != nil {

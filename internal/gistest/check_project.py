@@ -9,7 +9,7 @@ with how many pixels along each leg's line have the leg's colour.
 
 VIEW is "project" for the project's default view, or W,S,E,N in degrees.
 
-The tests that run it (through package qgistest) decide what is right; this
+The tests that run it (through package gistest) decide what is right; this
 script only looks.
 """
 

@@ -1,15 +1,18 @@
-// Package qgistest opens a QGIS project in QGIS itself, headless, for
-// tests: check_project.py runs in PyQGIS (python3-qgis) with the offscreen
-// Qt platform and reports what QGIS makes of the project — its layers,
-// their validity, counts, fields, styles and temporal properties, the
-// project's time range and view — and renders the map at given dates.
-// Without PyQGIS the test fails, unless SHIPTRACK_SKIP_GDAL=1 says this
-// machine has no GIS tools: then it is skipped.
-package qgistest
+// Package gistest hands files to real GIS software in tests: GDAL's
+// GeoPackage validator, its programs, and QGIS itself, headless — where
+// check_project.py runs in PyQGIS (python3-qgis) with the offscreen Qt
+// platform and reports what QGIS makes of a project: its layers, their
+// validity, counts, fields, styles and temporal properties, the project's
+// time range and view, and renders of the map at given dates. Without the
+// software a test fails, unless SHIPTRACK_SKIP_GDAL=1 says this machine has
+// no GIS tools: then it is skipped.
+package gistest
 
 import (
+	"archive/zip"
 	_ "embed"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -83,15 +86,74 @@ type Render struct {
 // "project" or W,S,E,N.
 type View struct{ Name, Date, View string }
 
+// missing fails or skips a test that needs what is not installed.
+func missing(t testing.TB, what string) {
+	t.Helper()
+	if os.Getenv("SHIPTRACK_SKIP_GDAL") == "1" {
+		t.Skipf("%s is missing and SHIPTRACK_SKIP_GDAL=1", what)
+	}
+	t.Fatalf("%s is missing: run scripts/setup, or set SHIPTRACK_SKIP_GDAL=1", what)
+}
+
+// Tool finds a program: the first of the candidates, paths or names on the
+// PATH, that exists.
+func Tool(t testing.TB, candidates ...string) string {
+	t.Helper()
+	for _, c := range candidates {
+		if strings.Contains(c, "/") {
+			if _, err := os.Stat(c); err == nil {
+				return c
+			}
+		} else if p, err := exec.LookPath(c); err == nil {
+			return p
+		}
+	}
+	missing(t, strings.Join(candidates, " or "))
+	return ""
+}
+
+// ValidateGPKG runs GDAL's GeoPackage validator with every check it has
+// and returns what it says: nothing, for a valid file.
+func ValidateGPKG(t testing.TB, path string) string {
+	t.Helper()
+	script := Tool(t, "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py",
+		"/usr/share/doc/python3-gdal/examples/validate_gpkg.py")
+	out, err := exec.Command(Python, script, "-k", "--extra", path).CombinedOutput()
+	if err != nil {
+		return err.Error() + ": " + string(out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// ReadQGS reads the project inside a .qgz, which must hold a .qgs alone.
+func ReadQGS(t testing.TB, path string) []byte {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	if len(zr.File) != 1 || !strings.HasSuffix(zr.File[0].Name, ".qgs") {
+		t.Fatalf("%s holds %d files; want one .qgs", path, len(zr.File))
+	}
+	f, err := zr.File[0].Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // Check opens project in QGIS and renders the views into outDir, looking
 // for each mode's colour (R,G,B) along that mode's legs.
 func Check(t testing.TB, project, outDir string, colors map[string]string, views ...View) Report {
 	t.Helper()
 	if _, err := os.Stat(Python); err != nil || exec.Command(Python, "-c", "import qgis.core").Run() != nil {
-		if os.Getenv("SHIPTRACK_SKIP_GDAL") == "1" {
-			t.Skip("no PyQGIS and SHIPTRACK_SKIP_GDAL=1")
-		}
-		t.Fatalf("PyQGIS is missing: run scripts/setup (python3-qgis), or set SHIPTRACK_SKIP_GDAL=1")
+		missing(t, "PyQGIS (python3-qgis)")
 	}
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		t.Fatal(err)
