@@ -18,7 +18,7 @@
 //	GET /                            the map; its files under /map/
 //	GET /export/shiptrack.gpkg, /export/qgis.zip, /export/{layer}.geojson, /export/{layer}.csv
 //	                                 downloads; see export.go
-//	GET /healthz, /readyz
+//	GET /healthz, /readyz, /metrics  liveness, readiness, Prometheus metrics
 //
 // The write API, POST /api/ingest and POST /api/shipments, takes files
 // behind a bearer token; see Ingester.
@@ -83,12 +83,13 @@ type server struct {
 	log      *slog.Logger
 	timeout  time.Duration
 	writes   writes
+	metrics  *metrics
 }
 
 // New returns the HTTP handler for the whole service, reading from store.
 // The caller keeps ownership of store and closes it after the server stops.
 func New(store routes.Store, opts Options) http.Handler {
-	s := &server{store: store, log: opts.Logger, timeout: opts.Timeout, writes: newWrites(opts)}
+	s := &server{store: store, log: opts.Logger, timeout: opts.Timeout, writes: newWrites(opts), metrics: newMetrics()}
 	s.features, _ = store.(routes.FeatureStore)
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -106,6 +107,7 @@ func New(store routes.Store, opts Options) http.Handler {
 
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
+	r.Get("/metrics", s.metrics.serve(store))
 	r.Get("/problems/{type}", s.problemType)
 	r.Route("/api", s.apiRoutes)
 	if tiler, ok := store.(routes.Tiler); ok {
@@ -119,19 +121,23 @@ func New(store routes.Store, opts Options) http.Handler {
 	return r
 }
 
-// logRequests writes one line per request. Health probes that succeed are
-// logged at debug level: an orchestrator polls them every few seconds.
+// logRequests writes one line per request and counts it for /metrics.
+// Health probes and scrapes that succeed are logged at debug level: an
+// orchestrator polls them every few seconds.
 func (s *server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		s.metrics.inFlight.Add(1)
+		defer s.metrics.inFlight.Add(-1)
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		next.ServeHTTP(ww, r)
 		status := ww.Status()
 		if status == 0 { // nothing written: net/http answers 200
 			status = http.StatusOK
 		}
+		s.metrics.observe(r, status, time.Since(start))
 		level := slog.LevelInfo
-		if status < 400 && (r.URL.Path == "/healthz" || r.URL.Path == "/readyz") {
+		if status < 400 && (r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics") {
 			level = slog.LevelDebug
 		}
 		s.log.LogAttrs(r.Context(), level, "request",
