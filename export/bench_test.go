@@ -76,8 +76,8 @@ var benchSizes = []int{100_000, 1_000_000}
 
 // BenchmarkPositions exports n positions from an embedded store to a new
 // GeoPackage ("export"), and inserts the same rows, made in memory, into a
-// plain table through the same driver ("baseline"). The two alternate, so
-// that the machine's load weighs on both alike.
+// plain table through the same driver ("baseline"), one after the other in
+// one process, so that the machine's load weighs on both alike.
 func BenchmarkPositions(b *testing.B) {
 	for _, n := range benchSizes {
 		b.Run(fmt.Sprintf("export/%d", n), func(b *testing.B) {
