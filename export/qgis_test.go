@@ -14,6 +14,7 @@ import (
 	"github.com/shiptrack/shiptrack/export"
 	"github.com/shiptrack/shiptrack/internal/gistest"
 	"github.com/shiptrack/shiptrack/routes"
+	"github.com/shiptrack/shiptrack/routes/gpkg"
 )
 
 // outDir is where a test's renders are kept for a person to look at: out/
@@ -263,5 +264,33 @@ func TestProjectEscapes(t *testing.T) {
 	}
 	if !strings.Contains(doc.Title, base) || !strings.Contains(doc.Layers[0].Datasource, `url='http://example.org/a\'b"c<d>&e/ogc'`) {
 		t.Errorf("title %q, source %q", doc.Title, doc.Layers[0].Datasource)
+	}
+}
+
+// TestQGISEmptyStore exports a store with nothing in it: the project still
+// opens, every layer valid and empty, framed on the world, with no time
+// range to animate.
+func TestQGISEmptyStore(t *testing.T) {
+	st, err := gpkg.Open(context.Background(), filepath.Join(t.TempDir(), "empty.gpkg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	dir := filepath.Join(t.TempDir(), "empty")
+	sum, err := export.QGISDir(context.Background(), st, dir, false, export.QGISOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := gistest.ValidateGPKG(t, filepath.Join(dir, export.GeoPackageFile)); out != "" {
+		t.Errorf("validate_gpkg.py on an empty export:\n%s", out)
+	}
+	rep := gistest.Check(t, filepath.Join(dir, export.ProjectFile), outDir(t), nil)
+	for _, l := range rep.Layers {
+		if !l.Valid || l.Count != 0 {
+			t.Errorf("layer %s: valid %v, %d features", l.Name, l.Valid, l.Count)
+		}
+	}
+	if len(rep.Layers) != len(export.Layers) || !sum.Empty || rep.NavigationMode != nil || rep.Extent != [4]float64{-180, -90, 180, 90} {
+		t.Errorf("%d layers, summary empty %v, navigation %v, view %v", len(rep.Layers), sum.Empty, rep.NavigationMode, rep.Extent)
 	}
 }

@@ -3,6 +3,7 @@ package gpkg
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"path/filepath"
@@ -95,7 +96,8 @@ func (w *Writer) begin(ctx context.Context) error {
 
 // Table creates a table and returns the writer of its rows. Tables are
 // written one after another: the previous table's writer must be closed.
-func (w *Writer) Table(ctx context.Context, t Table) (*TableWriter, error) {
+func (w *Writer) Table(ctx context.Context, t Table) (tw *TableWriter, err error) {
+	defer func() { err = interrupted(ctx, err) }()
 	if w.tx == nil {
 		return nil, fmt.Errorf("write %s: the writer is closed", w.path)
 	}
@@ -105,7 +107,7 @@ func (w *Writer) Table(ctx context.Context, t Table) (*TableWriter, error) {
 	if err := createUserTable(ctx, w.tx, t); err != nil {
 		return nil, err
 	}
-	tw := &TableWriter{w: w, t: t, width: t.width() + 1}
+	tw = &TableWriter{w: w, t: t, width: t.width() + 1}
 	one, err := w.tx.PrepareContext(ctx, tw.insertSQL(1))
 	if err != nil {
 		return nil, fmt.Errorf("write %s: %w", t.Name, err)
@@ -280,16 +282,27 @@ func (tw *TableWriter) Append(ctx context.Context, values []any, g orb.Geometry)
 func (tw *TableWriter) insert(ctx context.Context, batch []any) error {
 	if len(batch) == insertBatch*tw.width {
 		if _, err := tw.many.ExecContext(ctx, batch...); err != nil {
-			return fmt.Errorf("write %s: %w", tw.t.Name, err)
+			return interrupted(ctx, fmt.Errorf("write %s: %w", tw.t.Name, err))
 		}
 		return nil
 	}
 	for row := range chunks(batch, tw.width) {
 		if _, err := tw.one.ExecContext(ctx, row...); err != nil {
-			return fmt.Errorf("write %s: %w", tw.t.Name, err)
+			return interrupted(ctx, fmt.Errorf("write %s: %w", tw.t.Name, err))
 		}
 	}
 	return nil
+}
+
+// interrupted says that ctx ended, when it has, whatever err says: once the
+// context is done, database/sql rolls the transaction back, and statements
+// after fail with errors such as "statement is closed" that no longer say
+// why.
+func interrupted(ctx context.Context, err error) error {
+	if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+		return fmt.Errorf("%w (%v)", ctx.Err(), err)
+	}
+	return err
 }
 
 // finish hands the last batch to the inserting goroutine, waits for it to
@@ -328,7 +341,8 @@ func (tw *TableWriter) Extent() (b orb.Bound, ok bool) { return tw.bound, tw.ind
 // Close finishes the table: the last rows are written, and for a feature
 // table the spatial index is packed, its triggers created, and the layer's
 // extent recorded in gpkg_contents.
-func (tw *TableWriter) Close(ctx context.Context) error {
+func (tw *TableWriter) Close(ctx context.Context) (err error) {
+	defer func() { err = interrupted(ctx, err) }()
 	defer tw.release()
 	if err := tw.finish(); err != nil {
 		return err
