@@ -97,6 +97,15 @@ type Summary struct {
 	Read routes.Changes
 	// Written counts the records the store found new or changed.
 	Written routes.Changes
+	// Unrouted lists the legs a router was asked to draw and could not:
+	// they were given schematic lines.
+	Unrouted []Unrouted
+}
+
+// Unrouted is a leg left schematic, and why.
+type Unrouted struct {
+	Leg    string
+	Reason string
 }
 
 // Skipped is a file ingest passed over.
@@ -121,7 +130,14 @@ func (s Summary) String() string {
 // it to store in one transaction. On any error nothing is written; problems
 // with the files are reported as Errors.
 func Documents(ctx context.Context, store routes.Store, in Inputs) (Summary, error) {
-	batch, sum, err := Read(ctx, store, in)
+	return DocumentsWith(ctx, store, in, routes.PrepareOptions{})
+}
+
+// DocumentsWith is Documents with options for routes.PrepareWith: with
+// routers, legs given without a line are modeled. Legs a router could not
+// draw are listed in the Summary.
+func DocumentsWith(ctx context.Context, store routes.Store, in Inputs, opts routes.PrepareOptions) (Summary, error) {
+	batch, sum, err := ReadWith(ctx, store, in, opts)
 	if err != nil {
 		return sum, err
 	}
@@ -137,7 +153,19 @@ func Documents(ctx context.Context, store routes.Store, in Inputs) (Summary, err
 // for the records they refer to, and returns the batch ready for
 // Store.Apply. It writes nothing.
 func Read(ctx context.Context, known routes.Lookup, in Inputs) (*routes.Batch, Summary, error) {
+	return ReadWith(ctx, known, in, routes.PrepareOptions{})
+}
+
+// ReadWith is Read with options for routes.PrepareWith.
+func ReadWith(ctx context.Context, known routes.Lookup, in Inputs, opts routes.PrepareOptions) (*routes.Batch, Summary, error) {
 	var sum Summary
+	told := opts.Unrouted
+	opts.Unrouted = func(leg string, err error) {
+		sum.Unrouted = append(sum.Unrouted, Unrouted{Leg: leg, Reason: err.Error()})
+		if told != nil {
+			told(leg, err)
+		}
+	}
 	if in.err != nil {
 		return nil, sum, in.err
 	}
@@ -197,7 +225,7 @@ func Read(ctx context.Context, known routes.Lookup, in Inputs) (*routes.Batch, S
 	if v := nulText(d); len(v) > 0 {
 		return nil, sum, m.place(v)
 	}
-	batch, err := routes.Prepare(ctx, known, d)
+	batch, err := routes.PrepareWith(ctx, known, d, opts)
 	if err != nil {
 		if v, ok := routes.AsValidation(err); ok {
 			return nil, sum, m.place(v)

@@ -45,7 +45,13 @@ const maxSlug = 64
 // computed. Every broken rule is reported as a ValidationError naming its
 // field; nothing is written.
 func Prepare(ctx context.Context, known Lookup, doc *Document) (*Batch, error) {
-	p := &preparer{ctx: ctx, known: known, doc: doc,
+	return PrepareWith(ctx, known, doc, PrepareOptions{})
+}
+
+// PrepareWith is Prepare with options: with routers, legs without a line get
+// one computed for their mode (see PrepareOptions).
+func PrepareWith(ctx context.Context, known Lookup, doc *Document, opts PrepareOptions) (*Batch, error) {
+	p := &preparer{ctx: ctx, known: known, doc: doc, opts: opts,
 		places: map[string]Place{}, vessels: map[string]bool{}, sources: map[string]bool{}, legs: map[string]string{}}
 	b := &Batch{}
 	for i, pl := range doc.Places {
@@ -92,6 +98,7 @@ type preparer struct {
 	ctx       context.Context
 	known     Lookup
 	doc       *Document
+	opts      PrepareOptions
 	errs      errorList
 	lookupErr error // a store failure, as opposed to a broken rule
 
@@ -388,11 +395,9 @@ func (p *preparer) leg(path, shipment string, l Leg) (Leg, bool) {
 	p.claims(path+".sources", l.Sources, false)
 
 	if len(l.Geometry) == 0 {
-		if l.GeometryKind != "" && l.GeometryKind != Schematic {
-			p.errs.add(path+".geometry", "is required when geometry_kind is %q", l.GeometryKind)
+		if okO && okD {
+			p.draw(path, &l, stops)
 		}
-		l.GeometryKind = Schematic
-		l.Geometry = geo.SplitAntimeridian(orb.LineString(stops))
 	} else {
 		if l.GeometryKind == "" {
 			l.GeometryKind = Reported

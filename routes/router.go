@@ -3,6 +3,8 @@ package routes
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math"
 
 	"github.com/paulmach/orb"
 )
@@ -38,9 +40,42 @@ type ComputedRoute struct {
 	ToSnapKm   float64
 	// Network says which network answered, such as "sea" or "rail:osm".
 	Network string
+	// Passages names the straits and canals the line goes through, in
+	// order, as RouteOptions.Avoid names them.
+	Passages []string
 }
 
 // ErrUnroutable is returned, wrapped, when no route can be drawn: an end lies
 // too far from the network (a point far inland for sea), or the network does
 // not connect the two ends.
 var ErrUnroutable = errors.New("no route")
+
+// RouteInputError is a route request's input that cannot be used. Param
+// names it: "from", "to" or "avoid". An end too far from the network is such
+// an error that also wraps ErrUnroutable.
+type RouteInputError struct {
+	Param string
+	Err   error
+}
+
+func (e *RouteInputError) Error() string { return e.Param + ": " + e.Err.Error() }
+
+func (e *RouteInputError) Unwrap() error { return e.Err }
+
+// CheckRouteEnds checks what every router asks of a route's ends: finite
+// coordinates in range, and two different points.
+func CheckRouteEnds(from, to orb.Point) error {
+	for _, e := range []struct {
+		param string
+		p     orb.Point
+	}{{"from", from}, {"to", to}} {
+		x, y := e.p[0], e.p[1]
+		if math.IsNaN(x) || math.IsNaN(y) || x < -180 || x > 180 || y < -90 || y > 90 {
+			return &RouteInputError{e.param, fmt.Errorf("%v,%v is not a longitude in [-180, 180] and a latitude in [-90, 90]", x, y)}
+		}
+	}
+	if from == to {
+		return &RouteInputError{"to", errors.New("is the same point as from")}
+	}
+	return nil
+}

@@ -39,6 +39,7 @@ func (s *server) apiRoutes(r chi.Router) {
 	r.Get("/legs", list(s, legParams, st.Legs, routes.LegFeature, true))
 	r.Get("/legs/{id}", item(s, "leg", st.Leg, routes.LegFeature, true))
 	s.writeRoutes(r)
+	r.Get("/route/{mode}", s.handle(s.computedRoute))
 }
 
 // handle adapts a handler that returns its failure, so that every failure

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/shiptrack/shiptrack/routes"
@@ -28,22 +29,31 @@ var (
 // setNear reads near: a place id or LON,LAT. The distance comes from within,
 // which must follow; until it does the circle has no radius (NaN).
 func setNear(ctx context.Context, st routes.Store, q *routes.Query, v string) error {
+	p, err := placeOrPoint(ctx, st, v)
+	if err != nil {
+		return err
+	}
+	q.Near = &routes.Near{Point: p, Meters: math.NaN()}
+	return nil
+}
+
+// placeOrPoint reads a parameter that is a place id or LON,LAT.
+func placeOrPoint(ctx context.Context, st routes.Store, v string) (orb.Point, error) {
 	p, isPair, err := routes.ParseLonLat(v)
 	if isPair && err != nil {
-		return invalid("%v; want a place id or LON,LAT", err)
+		return p, invalid("%v; want a place id or LON,LAT", err)
 	}
 	if !isPair {
 		place, err := st.Place(ctx, v)
 		if errors.Is(err, routes.ErrNotFound) {
-			return invalid("unknown place '%s'; want a place id or LON,LAT", v)
+			return p, invalid("unknown place '%s'; want a place id or LON,LAT", v)
 		}
 		if err != nil {
-			return fmt.Errorf("look up place %q: %w", v, err)
+			return p, fmt.Errorf("look up place %q: %w", v, err)
 		}
 		p = place.Point()
 	}
-	q.Near = &routes.Near{Point: p, Meters: math.NaN()}
-	return nil
+	return p, nil
 }
 
 // setWithin reads within, the radius of near: 20km, 5nm, 800m.

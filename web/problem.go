@@ -37,6 +37,12 @@ var problemTypes = map[string]struct {
 		doc: "A query parameter is unknown to this endpoint, repeated, or has a value that cannot be used. " +
 			"The member \"parameter\" names it and \"detail\" says what is wrong and what is accepted.",
 	},
+	"no-route": {
+		title: "No route",
+		doc: "The router found no route between the two ends, though each can be used: they lie in waters no sea route joins " +
+			"(the Caspian and the oceans, say), or every way between them goes through a passage asked to be avoided. " +
+			"\"detail\" says which.",
+	},
 	"not-found": {
 		title: "Not found",
 		doc: "The id in the path names nothing in the store. " +

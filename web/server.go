@@ -11,6 +11,7 @@
 //	GET /api/legs                    datetime, bbox, via, vessel, mode, shipment, limit, offset
 //	GET /api/{places,vessels,shipments,legs}/{id}
 //	GET /api/shipments/{id}/route    the legs in order, with totals
+//	GET /api/route/{sea,rail}        from, to, avoid: a route drawn by a router
 //	GET /api/shipments/{id}/position at: where it probably was, with the uncertainty
 //	GET /api/positions               AIS, streamed: datetime, bbox, near, within, vessel, mmsi, limit, offset
 //	GET /tiles/{layer}.json          TileJSON 3.0.0 of a vector tile layer; datetime
@@ -73,6 +74,9 @@ type Options struct {
 	// tile ETags is re-read. Zero means DefaultVersionEvery; a negative
 	// value re-reads it for every tile.
 	VersionEvery time.Duration
+	// Routers draw the routes of /api/route/{mode}, one per mode. A mode
+	// without one is answered 503: no network is loaded for it.
+	Routers map[routes.Mode]routes.Router
 }
 
 // server holds what every handler needs.
@@ -84,12 +88,13 @@ type server struct {
 	timeout  time.Duration
 	writes   writes
 	metrics  *metrics
+	routers  map[routes.Mode]routes.Router
 }
 
 // New returns the HTTP handler for the whole service, reading from store.
 // The caller keeps ownership of store and closes it after the server stops.
 func New(store routes.Store, opts Options) http.Handler {
-	s := &server{store: store, log: opts.Logger, timeout: opts.Timeout, writes: newWrites(opts), metrics: newMetrics()}
+	s := &server{store: store, log: opts.Logger, timeout: opts.Timeout, writes: newWrites(opts), metrics: newMetrics(), routers: opts.Routers}
 	s.features, _ = store.(routes.FeatureStore)
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))

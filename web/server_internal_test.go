@@ -15,7 +15,7 @@ import (
 // that leaks nothing, logs the panic, and leaves the server serving.
 func TestRecoverPanics(t *testing.T) {
 	var logs bytes.Buffer
-	s := &server{log: slog.New(slog.NewJSONHandler(&logs, nil))}
+	s := &server{log: slog.New(slog.NewJSONHandler(&logs, nil)), metrics: newMetrics()}
 	h := s.logRequests(s.recoverPanics(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/panic" {
 			panic("secret internal state")

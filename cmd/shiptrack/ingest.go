@@ -13,9 +13,10 @@ import (
 )
 
 func runIngest(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet("ingest", "[--db URL | --data FILE] FILE|DIR...")
+	fs := newFlagSet("ingest", "[--db URL | --data FILE] [--route=false] FILE|DIR...")
 	var sf storeFlags
 	sf.register(fs)
+	route := fs.Bool("route", true, "draw legs given without a line with the sea and rail routers (false: straight schematic lines)")
 	if err := parse(fs, e, args); err != nil {
 		return err
 	}
@@ -26,18 +27,72 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	if !fs.Changed("empty") {
 		sf.empty = true
 	}
+	var osmFiles, docs []string
+	for _, a := range fs.Args() {
+		if ingest.IsOSM(a) {
+			osmFiles = append(osmFiles, a)
+		} else {
+			docs = append(docs, a)
+		}
+	}
+	// OpenStreetMap extracts are read whole before the store is opened: a
+	// bad one changes nothing.
+	var ways []routes.RailWay
+	for _, f := range osmFiles {
+		w, stats, err := ingest.OSMRail(ctx, f)
+		if err != nil {
+			return fmt.Errorf("nothing was written: %w", err)
+		}
+		fmt.Fprintf(e.stdout, "read %s: %d railway=rail ways, %d nodes (%d node references missing from the file)\n",
+			f, stats.Ways, stats.Nodes, stats.Missing)
+		ways = append(ways, w...)
+	}
 	st, err := sf.open(ctx, e, fs)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	in := ingest.Paths(fs.Args()...)
+	if len(osmFiles) > 0 {
+		rs, ok := st.(routes.RailStore)
+		if !ok {
+			return errors.New("nothing was written: this store keeps no rail track")
+		}
+		n, err := rs.PutRailWays(ctx, ways)
+		if err != nil {
+			return fmt.Errorf("nothing was written: %w", err)
+		}
+		fmt.Fprintf(e.stdout, "%s new or changed\n", plural(n, "rail way"))
+	}
+	if len(docs) > 0 {
+		if err := ingestDocuments(ctx, e, st, docs, *route, len(osmFiles) > 0); err != nil {
+			return err
+		}
+	}
+	// New track may give legs already stored a better line.
+	if len(osmFiles) > 0 && *route {
+		return remodel(ctx, e, st)
+	}
+	return nil
+}
+
+// ingestDocuments reads every file but OpenStreetMap extracts, all or
+// nothing, drawing legs without a line with the routers when route is set.
+func ingestDocuments(ctx context.Context, e *env, st routes.Store, paths []string, route, railWritten bool) error {
+	nothing := "nothing was written"
+	if railWritten {
+		nothing = "no documents were written (the rail ways were)"
+	}
+	opts, err := prepareOptions(ctx, e, st, route)
+	if err != nil {
+		return err
+	}
+	in := ingest.Paths(paths...)
 	var meter *ingest.Meter
 	if isTerminal(e.stderr) {
 		meter = ingest.NewMeter(e.stderr)
 		in = in.Metered(meter)
 	}
-	sum, err := ingest.Documents(ctx, st, in)
+	sum, err := ingest.DocumentsWith(ctx, st, in, opts)
 	meter.Done()
 	for _, s := range sum.Skipped {
 		fmt.Fprintf(e.stderr, "skipped %s: %s\n", s.File, s.Reason)
@@ -48,10 +103,11 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 			for _, f := range fe {
 				fmt.Fprintln(e.stderr, f.Error())
 			}
-			return fmt.Errorf("nothing was written: %s in the input", plural(len(fe), "problem"))
+			return fmt.Errorf("%s: %s in the input", nothing, plural(len(fe), "problem"))
 		}
-		return fmt.Errorf("nothing was written: %w", err)
+		return fmt.Errorf("%s: %w", nothing, err)
 	}
+	reportUnrouted(e.stderr, sum.Unrouted)
 	report(e.stdout, sum)
 	return nil
 }

@@ -6,9 +6,11 @@
 //
 //	shiptrack serve   [--addr 127.0.0.1:8080] [--db URL | --data FILE.gpkg]
 //	shiptrack migrate --db URL
-//	shiptrack ingest  [--db URL | --data FILE] FILE...
+//	shiptrack ingest  [--db URL | --data FILE] [--route=false] FILE...   # shipment documents, .osm.pbf
+//	shiptrack remodel [--db URL | --data FILE]
 //	shiptrack query   shipments|legs|positions [filters] [--format table|geojson|csv]
 //	shiptrack where   SHIPMENT --at T [--format table|geojson|csv]
+//	shiptrack route   sea|rail --from PLACE|LON,LAT --to PLACE|LON,LAT [--avoid suez,...] [--format table|geojson]
 //	shiptrack export  gpkg|qgis|geojson|csv --out PATH [--force] [--layer L] [--server URL]
 //
 // Every command that reads or writes the store takes --db URL (PostGIS; falls
@@ -48,7 +50,9 @@ func commands() []command {
 		{"migrate", "create or upgrade the PostGIS schema", runMigrate},
 		{"ingest", "load shipment documents and other files into the store", runIngest},
 		{"query", "list shipments, legs or positions matching filters", runQuery},
+		{"remodel", "redraw modeled and schematic legs with the routers as they are now", runRemodel},
 		{"where", "estimate where a shipment probably was at a time", runWhere},
+		{"route", "draw a sea or rail route between two places or points", runRoute},
 		{"export", "write a GeoPackage, a QGIS project, or a layer as GeoJSON or CSV", runExport},
 	}
 }

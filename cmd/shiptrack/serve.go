@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/shiptrack/shiptrack/routes"
 	"github.com/shiptrack/shiptrack/web"
 )
 
@@ -30,13 +31,17 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	defer st.Close()
 
+	routers, err := loadRouters(ctx, e, st)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	srv := &http.Server{
 		Handler: web.New(st, web.Options{Logger: e.log, Token: e.getenv("SHIPTRACK_TOKEN"),
-			Ingester: uploads{st}, MaxBody: int64(maxBody)}),
+			Ingester: uploads{st, routes.PrepareOptions{Routers: routers}}, MaxBody: int64(maxBody), Routers: routers}),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		BaseContext:       func(net.Listener) context.Context { return ctx },

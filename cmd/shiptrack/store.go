@@ -61,13 +61,21 @@ func (s *storeFlags) open(ctx context.Context, e *env, fs *flagSet) (routes.Stor
 		return nil, fmt.Errorf("read embedded store %s: %w", s.data, err)
 	}
 	if page.Matched == 0 {
-		sum, err := ingest.Documents(ctx, st, ingest.FS(shiptrack.Bundled, shiptrack.BundledDir))
+		opts, err := prepareOptions(ctx, e, st, true)
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+		sum, err := ingest.DocumentsWith(ctx, st, ingest.FS(shiptrack.Bundled, shiptrack.BundledDir), opts)
 		if err != nil {
 			st.Close()
 			if isNew {
 				os.Remove(s.data)
 			}
 			return nil, fmt.Errorf("load the bundled case into %s: %w", s.data, err)
+		}
+		for _, u := range sum.Unrouted {
+			e.log.Warn("leg left schematic", "leg", u.Leg, "reason", u.Reason)
 		}
 		e.log.Info("loaded the bundled Najin–Dunay case", "store", s.data, "summary", sum.String())
 	}

@@ -14,13 +14,16 @@ import (
 
 // uploads is the write API's web.Ingester: package ingest writing into the
 // served store. It lives here because web and ingest never import each
-// other.
-type uploads struct{ store routes.Store }
+// other. Legs without a line are drawn with the routers in prepare.
+type uploads struct {
+	store   routes.Store
+	prepare routes.PrepareOptions
+}
 
 // Ingest reads one body as one file, all or nothing.
 func (u uploads) Ingest(ctx context.Context, up web.Upload) (web.IngestSummary, error) {
 	in := ingest.Stream(up.Name, up.Body, ingest.Hint{Format: up.Format, MediaType: up.MediaType})
-	sum, err := ingest.Documents(ctx, u.store, in)
+	sum, err := ingest.DocumentsWith(ctx, u.store, in, u.prepare)
 	if err != nil {
 		return web.IngestSummary{}, refusal(err)
 	}

@@ -62,7 +62,7 @@ func eachWriteStore(t *testing.T, f func(t *testing.T, s routes.Store, srv *http
 			if _, err := ingest.Documents(t.Context(), s, ingest.FS(shiptrack.Bundled, shiptrack.BundledDir)); err != nil {
 				t.Fatal(err)
 			}
-			srv := httptest.NewServer(web.New(s, web.Options{Token: writeToken, Ingester: uploads{s}, MaxBody: 1 << 20}))
+			srv := httptest.NewServer(web.New(s, web.Options{Token: writeToken, Ingester: uploads{store: s}, MaxBody: 1 << 20}))
 			t.Cleanup(srv.Close)
 			f(t, s, srv)
 		})

@@ -100,8 +100,8 @@ func TestWhereCommand(t *testing.T) {
 	}{
 		{[]string{"--at", "2023-09-06"}, 0, []string{"not departed", "at Najin", "Not yet departed"}},
 		{[]string{"--at", "2023-09-07T00:00:00Z"}, 0, []string{"not departed"}},
-		{[]string{"--at", "2023-09-10"}, 0, []string{"may not have departed", "nk-ru-2023-09-sea", "km 0.0 to 109.3 of 182.1", "109.3 km of route"}},
-		{[]string{"--at", "2023-09-20"}, 0, []string{"may not have departed", "1 of 2", "leg 2  km 0.0 to 8104.1", "It may instead be on leg 2"}},
+		{[]string{"--at", "2023-09-10"}, 0, []string{"may not have departed", "nk-ru-2023-09-sea", "km 0.0 to 121.0 of 201.6", "121.0 km of route"}},
+		{[]string{"--at", "2023-09-20"}, 0, []string{"may not have departed", "1 of 2", "leg 2  km 0.0 to 8590.8", "It may instead be on leg 2"}},
 		{[]string{"--at", "2023-10-02"}, 0, []string{"2 of 2", "nk-ru-2023-09-rail", "lon 132.3375000  lat 42.8803000"}},
 		{[]string{"--at", "2023-10-31T23:59:59.999999Z"}, 0, []string{"arrived", "Tikhoretsk"}},
 		{[]string{"--at", "2024-01-01", "--format", "csv"}, 0, []string{"shipment,at,status,kind", "nk-ru-2023-09,2024-01-01T00:00:00Z,arrived,place,tikhoretsk"}},

@@ -142,13 +142,16 @@ async function theMap(context) {
   check(new URL(page.url()).searchParams.get('t') === null, 'all dates drops the date from the URL');
   await page.evaluate(() => window.map.jumpTo({ center: [131.3, 42.55], zoom: 7 }));
   await idle(page);
-  const at = await page.evaluate((id) => {
-    const f = window.map.queryRenderedFeatures({ layers: ['legs-schematic'] }).find((x) => x.properties.id === id);
+  // The middle of the line's middle segment: on the line whether it is
+  // schematic (one segment) or modeled.
+  const at = await page.evaluate(([id, layers]) => {
+    const f = window.map.queryRenderedFeatures({ layers }).find((x) => x.properties.id === id);
     if (!f) return null;
     const cs = f.geometry.type === 'LineString' ? f.geometry.coordinates : f.geometry.coordinates[0];
-    const a = window.map.project(cs[0]), b = window.map.project(cs[cs.length - 1]);
+    const i = Math.floor((cs.length - 2) / 2);
+    const a = window.map.project(cs[i]), b = window.map.project(cs[i + 1]);
     return { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
-  }, SEA);
+  }, [SEA, legLayers]);
   check(at !== null, 'the sea leg is on screen close up');
   if (at) {
     await page.mouse.click(at.x, at.y);
