@@ -3,6 +3,7 @@ module github.com/shiptrack/shiptrack
 go 1.26.8
 
 require (
+	github.com/BertoldVdb/go-ais v0.3.0
 	github.com/getkin/kin-openapi v0.153.0
 	github.com/go-chi/chi/v5 v5.5.0
 	github.com/jackc/pgx/v5 v5.12.0

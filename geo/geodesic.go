@@ -1,7 +1,8 @@
 // Package geo is geometry on the WGS 84 ellipsoid for shiptrack: geodesic
 // distance and length, interpolation along lines by length, antimeridian
-// splitting per RFC 7946, and validity. It imports nothing else of the
-// project.
+// splitting per RFC 7946, validity, great circles drawn as lines, and the
+// land mask (Natural Earth's land: OnLand, DistanceToShore, CrossesLand). It
+// imports nothing else of the project.
 package geo
 
 import (

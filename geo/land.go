@@ -98,9 +98,9 @@ func LandWithin(a, b orb.Point, m float64) bool {
 }
 
 // Coastlines are the coastlines of the land mask as lines: every edge of the
-// land polygons except those Natural Earth adds where it cuts land at the
-// antimeridian and closes Antarctica at the pole. Land lies on one side of
-// each line; OnLand says which. The caller may modify the result.
+// land polygons except those drawn where the land is cut at the
+// antimeridian and where Antarctica is closed at the pole. Land lies on one
+// side of each line; OnLand says which. The caller may modify the result.
 func Coastlines() orb.MultiLineString { return land().coastlines() }
 
 // decodeLand reads the gzipped world-atlas TopoJSON and returns its land as

@@ -109,14 +109,20 @@ func nearCoast(r *rand.Rand, n int) []orb.Point {
 	return out
 }
 
+// testPoints is n points near coasts and m anywhere up to maxLat from the
+// equator.
+func testPoints(seed uint64, n, m int, maxLat float64) []orb.Point {
+	r := rand.New(rand.NewPCG(seed, seed))
+	pts := nearCoast(r, n)
+	for range m {
+		pts = append(pts, orb.Point{r.Float64()*360 - 180, (r.Float64()*2 - 1) * maxLat})
+	}
+	return pts
+}
+
 func TestOnLandMatchesEvenOddRule(t *testing.T) {
 	l := land()
-	r := rand.New(rand.NewPCG(1, 2))
-	pts := nearCoast(r, 400)
-	for range 200 {
-		pts = append(pts, orb.Point{r.Float64()*360 - 180, r.Float64()*180 - 90})
-	}
-	for _, p := range pts {
+	for _, p := range testPoints(1, 400, 200, 90) {
 		if got, want := OnLand(p), insideRings(l, p); got != want {
 			t.Errorf("OnLand(%v) = %v; the even-odd rule over all rings says %v", p, got, want)
 		}
@@ -215,12 +221,7 @@ func TestLandWithin(t *testing.T) {
 
 func TestNearestShore(t *testing.T) {
 	l := land()
-	r := rand.New(rand.NewPCG(7, 8))
-	pts := nearCoast(r, 25)
-	for range 10 {
-		pts = append(pts, orb.Point{r.Float64()*360 - 180, r.Float64()*170 - 85})
-	}
-	for _, p := range pts {
+	for _, p := range testPoints(7, 25, 10, 85) {
 		q, d := NearestShore(p)
 		best := math.Inf(1)
 		cosLat := math.Cos(p[1] * math.Pi / 180)
@@ -319,22 +320,19 @@ func TestDensify(t *testing.T) {
 	}
 }
 
-func BenchmarkOnLand(b *testing.B) {
-	pts := nearCoast(rand.New(rand.NewPCG(9, 9)), 1000)
-	b.ResetTimer()
-	i := 0
-	for b.Loop() {
-		OnLand(pts[i%len(pts)])
-		i++
-	}
-}
+func BenchmarkOnLand(b *testing.B) { benchNearCoast(b, func(p orb.Point) { OnLand(p) }) }
 
 func BenchmarkDistanceToShore(b *testing.B) {
+	benchNearCoast(b, func(p orb.Point) { DistanceToShore(p) })
+}
+
+// benchNearCoast calls f with points near coasts, where the index works.
+func benchNearCoast(b *testing.B, f func(orb.Point)) {
 	pts := nearCoast(rand.New(rand.NewPCG(9, 9)), 1000)
 	b.ResetTimer()
 	i := 0
 	for b.Loop() {
-		DistanceToShore(pts[i%len(pts)])
+		f(pts[i%len(pts)])
 		i++
 	}
 }

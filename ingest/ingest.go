@@ -12,6 +12,10 @@
 //
 // Errors name the file, the line and column and the field at fault; see
 // FileError.
+//
+// AIS recordings (NMEA 0183, the Danish Maritime Authority's and NOAA's
+// CSV) are streamed instead, a file at a time, into the store's positions,
+// and become tracks and gaps: see AIS.
 package ingest
 
 import (
@@ -180,6 +184,9 @@ func ReadWith(ctx context.Context, known routes.Lookup, in Inputs, opts routes.P
 		if err := ctx.Err(); err != nil {
 			return nil, sum, err
 		}
+		if leaveToAIS(fi) {
+			continue
+		}
 		in.meter.reading(fi.display)
 		data, ferr, err := readFile(fi)
 		if err != nil {
@@ -190,6 +197,9 @@ func ReadWith(ctx context.Context, known routes.Lookup, in Inputs, opts routes.P
 			continue
 		}
 		fm, ferr := choose(fi, data)
+		if ferr == nil && fm.read == nil {
+			ferr = &FileError{File: fi.display, Msg: fmt.Sprintf("an AIS file (%s), whose positions ingest reads apart from documents", fm.name)}
+		}
 		if ferr != nil {
 			errs = append(errs, *ferr)
 			continue
@@ -232,6 +242,9 @@ func ReadWith(ctx context.Context, known routes.Lookup, in Inputs, opts routes.P
 		}
 		return nil, sum, fmt.Errorf("check against the store: %w", err)
 	}
+	if err := keepObserved(ctx, known, batch); err != nil {
+		return nil, sum, fmt.Errorf("check against the store: %w", err)
+	}
 	return batch, sum, nil
 }
 
@@ -246,18 +259,25 @@ type format struct {
 	// accepts a file reads it.
 	sniff func(data []byte) bool
 	read  func(name string, data []byte) (parsed, Errors)
+	// positions streams an AIS file instead, which read does not take
+	// whole: see AIS. Its sniff looks at the first sniffSize bytes; expect
+	// says what it looks for; own are the extensions no other kind of file
+	// has, so that a file so named that is not AIS is an error.
+	positions func(r io.Reader, stats *aisStats) positionReader
+	expect    string
+	own       []string
 }
 
 // formats are the kinds of file ingest reads, recognised by extension and
 // content.
-var formats = []format{
+var formats = append([]format{
 	{id: "document", name: "shipment document", exts: []string{".json"}, media: []string{"application/json"},
 		sniff: isDocument, read: parseDocument},
 	{id: "geojson", name: "GeoJSON", exts: []string{".geojson", ".json"}, media: []string{"application/geo+json", "application/json"},
 		sniff: isGeoJSON, read: parseGeoJSON},
 	{id: "places-csv", name: "CSV of places", exts: []string{".csv"}, media: []string{"text/csv"},
 		sniff: isPlacesCSV, read: parsePlacesCSV},
-}
+}, aisFormats...)
 
 // fileInput is one file to read.
 type fileInput struct {
@@ -296,6 +316,9 @@ func list(ctx context.Context, in Inputs) ([]fileInput, []Skipped, error) {
 			// A file named outright must be readable: skipping it quietly
 			// would hide a typo.
 			f, why := detect(r.name)
+			if why == "" {
+				f, why = narrowAIS(r.fsys, r.name, f)
+			}
 			if why != "" {
 				return nil, skipped, fmt.Errorf("%s: %w", r.display, unknownFormat(why))
 			}
@@ -332,6 +355,9 @@ func list(ctx context.Context, in Inputs) ([]fileInput, []Skipped, error) {
 				return nil
 			}
 			f, why := detect(p)
+			if why == "" {
+				f, why = narrowAIS(r.fsys, p, f)
+			}
 			if why != "" {
 				skipped = append(skipped, Skipped{display, why})
 				return nil

@@ -46,6 +46,14 @@ func openGeoPackage(t *testing.T) routes.Store {
 // unreachable server fails the test unless SHIPTRACK_SKIP_POSTGIS=1.
 func openPostGIS(t *testing.T) routes.Store {
 	t.Helper()
+	s, _ := openPostGISAt(t)
+	return s
+}
+
+// openPostGISAt is openPostGIS for tests and benchmarks, also returning
+// the database's URL.
+func openPostGISAt(t testing.TB) (*postgis.Store, string) {
+	t.Helper()
 	if os.Getenv("SHIPTRACK_SKIP_POSTGIS") == "1" {
 		t.Skip("SHIPTRACK_SKIP_POSTGIS=1")
 	}
@@ -85,7 +93,7 @@ func openPostGIS(t *testing.T) routes.Store {
 		t.Fatalf("open: %v", err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return s
+	return s, u.String()
 }
 
 func bundled() ingest.Inputs { return ingest.FS(shiptrack.Bundled, shiptrack.BundledDir) }

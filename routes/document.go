@@ -32,6 +32,11 @@ type Batch struct {
 	Tracks       []Track
 	Gaps         []Gap
 	Observations []Observation
+	// ReplaceTracksOf lists MMSIs whose tracks and gaps the batch holds in
+	// full: stored tracks and gaps of these MMSIs that the batch does not
+	// hold are removed, and counted as changes. Tracks are derived, and a
+	// new position can move where one begins, and so its id.
+	ReplaceTracksOf []string
 }
 
 // FieldError is a rule broken by one field of a document. Path names the

@@ -1,12 +1,9 @@
 package web_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -104,29 +101,7 @@ func TestComputedRoute(t *testing.T) {
 
 // TestComputedRouteGolden pins the wire format of a computed route.
 func TestComputedRouteGolden(t *testing.T) {
-	srv := serveRouting(t)
-	res := get(t, srv, "/api/route/sea?from=najin&to=dunay")
-	if res.status != http.StatusOK {
-		t.Fatalf("GET = %d %s", res.status, res.body)
-	}
-	var buf bytes.Buffer
-	if err := json.Indent(&buf, res.body, "", "  "); err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join("testdata", "golden", "computed-route.json")
-	if *update {
-		if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run go test ./web -update to create it)", err)
-	}
-	if !bytes.Equal(buf.Bytes(), want) {
-		t.Errorf("the answer differs from %s:\n%s", file, buf.Bytes())
-	}
+	checkGolden(t, serveRouting(t), "computed-route", "/api/route/sea?from=najin&to=dunay")
 }
 
 func TestComputedRouteBadInput(t *testing.T) {

@@ -108,8 +108,28 @@ func ingestDocuments(ctx context.Context, e *env, st routes.Store, paths []strin
 		return fmt.Errorf("%s: %w", nothing, err)
 	}
 	reportUnrouted(e.stderr, sum.Unrouted)
-	report(e.stdout, sum)
-	return nil
+	// AIS files go after the documents, so that their vessels and ports
+	// are known when tracks are derived.
+	asum, aerr := ingestAIS(ctx, e, st, paths)
+	if len(sum.Files) > 0 || len(asum.Files) == 0 {
+		report(e.stdout, sum)
+	}
+	if len(asum.Files) > 0 {
+		fmt.Fprintln(e.stdout, asum.String())
+	}
+	return aerr
+}
+
+// ingestAIS ingests the AIS files among paths, showing progress on a
+// terminal.
+func ingestAIS(ctx context.Context, e *env, st routes.Store, paths []string) (ingest.AISSummary, error) {
+	var opt ingest.AISOptions
+	if isTerminal(e.stderr) {
+		opt.Progress = ingest.NewProgress(e.stderr)
+	}
+	sum, err := ingest.AIS(ctx, st, ingest.Paths(paths...), opt)
+	opt.Progress.Done()
+	return sum, err
 }
 
 // report writes what an ingest read and wrote, kind by kind.

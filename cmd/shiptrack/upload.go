@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -22,7 +23,11 @@ type uploads struct {
 
 // Ingest reads one body as one file, all or nothing.
 func (u uploads) Ingest(ctx context.Context, up web.Upload) (web.IngestSummary, error) {
-	in := ingest.Stream(up.Name, up.Body, ingest.Hint{Format: up.Format, MediaType: up.MediaType})
+	body := bufio.NewReaderSize(up.Body, ingest.SniffSize)
+	if sum, ok, err := u.ingestAISUpload(ctx, up, body); ok {
+		return sum, err
+	}
+	in := ingest.Stream(up.Name, body, ingest.Hint{Format: up.Format, MediaType: up.MediaType})
 	sum, err := ingest.DocumentsWith(ctx, u.store, in, u.prepare)
 	if err != nil {
 		return web.IngestSummary{}, refusal(err)

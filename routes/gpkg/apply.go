@@ -137,16 +137,71 @@ func (w *writer) apply(b *routes.Batch) (routes.Changes, error) {
 		}
 		c.Legs += legs
 	}
-	if c.Tracks, err = upsertAll(w, tracksTable, b.Tracks, normTrack, trackRow, stored(w, tracksTable, scanTrack), func(t routes.Track) string { return t.ID }); err != nil {
+	if len(b.ReplaceTracksOf) > 0 {
+		if c.Tracks, err = w.removeReplaced(tracksTable, b.ReplaceTracksOf, idSet(b.Tracks, func(t routes.Track) string { return t.ID })); err != nil {
+			return c, err
+		}
+		if c.Gaps, err = w.removeReplaced(gapsTable, b.ReplaceTracksOf, idSet(b.Gaps, func(g routes.Gap) string { return g.ID })); err != nil {
+			return c, err
+		}
+	}
+	var n int
+	if n, err = upsertAll(w, tracksTable, b.Tracks, normTrack, trackRow, stored(w, tracksTable, scanTrack), func(t routes.Track) string { return t.ID }); err != nil {
 		return c, err
 	}
-	if c.Gaps, err = upsertAll(w, gapsTable, b.Gaps, normGap, gapRow, stored(w, gapsTable, scanGap), func(g routes.Gap) string { return g.ID }); err != nil {
+	c.Tracks += n
+	if n, err = upsertAll(w, gapsTable, b.Gaps, normGap, gapRow, stored(w, gapsTable, scanGap), func(g routes.Gap) string { return g.ID }); err != nil {
 		return c, err
 	}
+	c.Gaps += n
 	if c.Observations, err = upsertAll(w, observationsTable, b.Observations, normObservation, observationRow, stored(w, observationsTable, scanObservation), func(o routes.Observation) string { return o.ID }); err != nil {
 		return c, err
 	}
 	return c, nil
+}
+
+// removeReplaced deletes the rows of t whose MMSI is one of mmsis and whose
+// id is not in keep, and counts them.
+func (w *writer) removeReplaced(t Table, mmsis []string, keep map[string]bool) (int, error) {
+	n := 0
+	for _, m := range mmsis {
+		rows, err := w.tx.QueryContext(w.ctx, "SELECT id FROM "+quoteIdent(t.Name)+" WHERE mmsi = ?", m)
+		if err != nil {
+			return n, fmt.Errorf("%s of MMSI %s: %w", t.Name, m, err)
+		}
+		var gone []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return n, fmt.Errorf("%s of MMSI %s: %w", t.Name, m, err)
+			}
+			if !keep[id] {
+				gone = append(gone, id)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return n, fmt.Errorf("%s of MMSI %s: %w", t.Name, m, err)
+		}
+		for _, id := range gone {
+			if _, err := w.tx.ExecContext(w.ctx, "DELETE FROM "+quoteIdent(t.Name)+" WHERE id = ?", id); err != nil {
+				return n, fmt.Errorf("remove %s %q: %w", t.Name, id, err)
+			}
+			w.touched[t.Name] = t
+			n++
+		}
+	}
+	return n, nil
+}
+
+// idSet is the set of ids of xs.
+func idSet[T any](xs []T, id func(T) string) map[string]bool {
+	out := make(map[string]bool, len(xs))
+	for _, x := range xs {
+		out[id(x)] = true
+	}
+	return out
 }
 
 // stored looks up a record in a table the index does not hold.

@@ -54,7 +54,7 @@ func buildSea(ctx context.Context, log *slog.Logger, bp buildParams) (*graph, er
 	pts, clear := coastNodes(bp)
 	log.Info("coastal nodes", "n", len(pts))
 	nearby := newSpacing(pts)
-	for _, n := range seaPoints() {
+	for _, n := range channelNodes() {
 		if nearby.free(n.p, math.Max(3*n.clear, 300)) {
 			nearby.add(n.p)
 			pts = append(pts, n.p)
@@ -131,6 +131,8 @@ func buildSea(ctx context.Context, log *slog.Logger, bp buildParams) (*graph, er
 		}
 		return int(a.v - b.v)
 	})
+	// Both ends of an edge may have tested it at once.
+	edges = slices.CompactFunc(edges, func(a, b edge) bool { return a.u == b.u && a.v == b.v })
 	log.Info("edges", "n", len(edges))
 	// The promise the router rests on, checked once more as a whole: no
 	// edge but a canal touches land.
@@ -455,7 +457,7 @@ type seaPoint struct {
 // less than about 8 km across): from each coastline vertex it looks straight
 // out to sea for the point farthest from any shore, before the far shore
 // becomes the nearer.
-func seaPoints() []seaPoint {
+func channelNodes() []seaPoint {
 	return eachLine(geo.Coastlines(), lineChannelNodes)
 }
 

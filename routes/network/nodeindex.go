@@ -77,14 +77,15 @@ func (x *pointIndex) within(p orb.Point, r float64, f func(i int32, d float64)) 
 	}
 }
 
-// nearest returns up to k points nearest p within max metres, nearest first.
-func (x *pointIndex) nearest(p orb.Point, k int, max float64) []neighbour {
+// nearest returns up to k points nearest p within reach metres, nearest
+// first.
+func (x *pointIndex) nearest(p orb.Point, k int, reach float64) []neighbour {
 	var out []neighbour
 	for r := 20_000.0; ; r *= 2 {
-		r = math.Min(r, max)
+		r = math.Min(r, reach)
 		out = out[:0]
 		x.within(p, r, func(i int32, d float64) { out = append(out, neighbour{i, d}) })
-		if len(out) >= k || r >= max {
+		if len(out) >= k || r >= reach {
 			break
 		}
 	}

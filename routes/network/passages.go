@@ -22,8 +22,7 @@ import (
 // from public maps to about a kilometre; the tests check that every gate
 // ends on land and every canal ends at sea.
 type passage struct {
-	name  string
-	title string
+	name string
 	// gate for a strait, course for a canal (from one sea end to the
 	// other).
 	gate   [2]orb.Point
@@ -38,67 +37,62 @@ func (p passage) canal() bool { return p.course != nil }
 // passages are every passage the network knows, in the order of the bits of
 // an edge's passage mask. Append only: the network file stores the masks.
 var passages = []passage{
-	{name: "suez", title: "Suez Canal", course: orb.LineString{
+	{name: "suez", course: orb.LineString{
 		{32.36, 31.47}, {32.32, 31.30}, {32.31, 31.25}, {32.31, 31.10}, {32.315, 30.95}, {32.32, 30.85},
 		{32.325, 30.75}, {32.33, 30.65}, {32.31, 30.58}, {32.33, 30.50}, {32.35, 30.42}, {32.38, 30.36},
 		{32.42, 30.30}, {32.47, 30.25}, {32.50, 30.20}, {32.54, 30.12}, {32.56, 30.05}, {32.565, 29.97},
 		{32.56, 29.93}, {32.57, 29.87}}},
-	{name: "panama", title: "Panama Canal", course: orb.LineString{
+	{name: "panama", course: orb.LineString{
 		{-79.92, 9.40}, {-79.91, 9.36}, {-79.92, 9.27}, {-79.87, 9.21}, {-79.83, 9.16}, {-79.76, 9.12},
 		{-79.70, 9.12}, {-79.66, 9.08}, {-79.61, 9.02}, {-79.59, 9.00}, {-79.565, 8.95}, {-79.53, 8.88},
 		{-79.52, 8.85}}},
-	{name: "kiel", title: "Kiel Canal", course: orb.LineString{
+	{name: "kiel", course: orb.LineString{
 		{9.14, 53.89}, {9.20, 53.92}, {9.27, 53.99}, {9.28, 54.03}, {9.33, 54.09}, {9.43, 54.17},
 		{9.52, 54.23}, {9.60, 54.25}, {9.67, 54.30}, {9.72, 54.31}, {9.78, 54.33}, {9.82, 54.37},
 		{9.92, 54.36}, {10.03, 54.37}, {10.10, 54.37}, {10.15, 54.37}}},
-	{name: "gibraltar", title: "Strait of Gibraltar", gate: [2]orb.Point{{-5.6, 35.78}, {-5.6, 36.08}}},
-	{name: "dover", title: "Strait of Dover", gate: [2]orb.Point{{1.30, 51.20}, {1.65, 50.84}}},
-	{name: "bosporus", title: "Bosporus", gate: [2]orb.Point{{29.0, 41.10}, {29.12, 41.10}}},
-	{name: "dardanelles", title: "Dardanelles", gate: [2]orb.Point{{26.33, 40.23}, {26.50, 40.08}}},
-	{name: "bab-el-mandeb", title: "Bab-el-Mandeb", gate: [2]orb.Point{{43.20, 12.45}, {43.55, 12.75}}},
-	{name: "hormuz", title: "Strait of Hormuz", gate: [2]orb.Point{{56.25, 26.0}, {56.40, 27.25}}},
-	{name: "malacca", title: "Strait of Malacca", gate: [2]orb.Point{{102.1, 2.5}, {101.2, 1.7}}},
-	{name: "sunda", title: "Sunda Strait", gate: [2]orb.Point{{105.6, -5.7}, {106.0, -6.1}}},
-	{name: "lombok", title: "Lombok Strait", gate: [2]orb.Point{{115.35, -8.45}, {116.15, -8.55}}},
-	{name: "taiwan", title: "Taiwan Strait", gate: [2]orb.Point{{118.9, 25.4}, {120.9, 24.6}}},
-	{name: "korea", title: "Korea Strait", gate: [2]orb.Point{{128.9, 35.2}, {130.1, 33.5}}},
-	{name: "tsugaru", title: "Tsugaru Strait", gate: [2]orb.Point{{141.0, 41.45}, {141.0, 41.85}}},
-	{name: "la-perouse", title: "La Pérouse Strait", gate: [2]orb.Point{{141.95, 46.2}, {141.95, 45.3}}},
-	{name: "bering", title: "Bering Strait", gate: [2]orb.Point{{-170.0, 66.1}, {-167.9, 65.6}}},
-	{name: "oresund", title: "Øresund", gate: [2]orb.Point{{12.55, 56.0}, {12.75, 56.07}}},
-	{name: "great-belt", title: "Great Belt", gate: [2]orb.Point{{10.75, 55.30}, {11.20, 55.36}}},
-	{name: "kerch", title: "Kerch Strait", gate: [2]orb.Point{{36.40, 45.35}, {36.80, 45.30}}},
-	{name: "messina", title: "Strait of Messina", gate: [2]orb.Point{{15.60, 38.27}, {15.70, 38.25}}},
-	{name: "torres", title: "Torres Strait", gate: [2]orb.Point{{142.4, -10.9}, {142.4, -9.1}}},
-	{name: "bass", title: "Bass Strait", gate: [2]orb.Point{{146.4, -39.0}, {146.6, -41.2}}},
+	{name: "gibraltar", gate: [2]orb.Point{{-5.6, 35.78}, {-5.6, 36.08}}},
+	{name: "dover", gate: [2]orb.Point{{1.30, 51.20}, {1.65, 50.84}}},
+	{name: "bosporus", gate: [2]orb.Point{{29.0, 41.10}, {29.12, 41.10}}},
+	{name: "dardanelles", gate: [2]orb.Point{{26.33, 40.23}, {26.50, 40.08}}},
+	{name: "bab-el-mandeb", gate: [2]orb.Point{{43.20, 12.45}, {43.55, 12.75}}},
+	{name: "hormuz", gate: [2]orb.Point{{56.25, 26.0}, {56.40, 27.25}}},
+	{name: "malacca", gate: [2]orb.Point{{102.1, 2.5}, {101.2, 1.7}}},
+	{name: "sunda", gate: [2]orb.Point{{105.6, -5.7}, {106.0, -6.1}}},
+	{name: "lombok", gate: [2]orb.Point{{115.35, -8.45}, {116.15, -8.55}}},
+	{name: "taiwan", gate: [2]orb.Point{{118.9, 25.4}, {120.9, 24.6}}},
+	{name: "korea", gate: [2]orb.Point{{128.9, 35.2}, {130.1, 33.5}}},
+	{name: "tsugaru", gate: [2]orb.Point{{141.0, 41.45}, {141.0, 41.85}}},
+	{name: "la-perouse", gate: [2]orb.Point{{141.95, 46.2}, {141.95, 45.3}}},
+	{name: "bering", gate: [2]orb.Point{{-170.0, 66.1}, {-167.9, 65.6}}},
+	{name: "oresund", gate: [2]orb.Point{{12.55, 56.0}, {12.75, 56.07}}},
+	{name: "great-belt", gate: [2]orb.Point{{10.75, 55.30}, {11.20, 55.36}}},
+	{name: "kerch", gate: [2]orb.Point{{36.40, 45.35}, {36.80, 45.30}}},
+	{name: "messina", gate: [2]orb.Point{{15.60, 38.27}, {15.70, 38.25}}},
+	{name: "torres", gate: [2]orb.Point{{142.4, -10.9}, {142.4, -9.1}}},
+	{name: "bass", gate: [2]orb.Point{{146.4, -39.0}, {146.6, -41.2}}},
 	// The Arctic is cut along a meridian on each side, from land to the
 	// pole: any passage between the Atlantic and the Pacific through it
 	// crosses one of the two.
-	{name: "northern-sea-route", title: "Northern Sea Route", gate: [2]orb.Point{{100, 74}, {100, 90}}, closed: true},
-	{name: "northwest-passage", title: "Northwest Passage", gate: [2]orb.Point{{-100, 64}, {-100, 90}}, closed: true},
+	{name: "northern-sea-route", gate: [2]orb.Point{{100, 74}, {100, 90}}, closed: true},
+	{name: "northwest-passage", gate: [2]orb.Point{{-100, 64}, {-100, 90}}, closed: true},
 }
 
-// closedMask is the passages no route takes.
-var closedMask = func() uint32 {
-	var m uint32
-	for i, p := range passages {
-		if p.closed {
-			m |= 1 << i
-		}
-	}
-	return m
-}()
+// closedMask is the passages no route takes; canalMask the canals.
+var (
+	closedMask = maskOf(func(p passage) bool { return p.closed })
+	canalMask  = maskOf(passage.canal)
+)
 
-// canalMask is the passages that are canals.
-var canalMask = func() uint32 {
+// maskOf is the bits of the passages that are.
+func maskOf(are func(passage) bool) uint32 {
 	var m uint32
 	for i, p := range passages {
-		if p.canal() {
+		if are(p) {
 			m |= 1 << i
 		}
 	}
 	return m
-}()
+}
 
 // Passages lists the names of the straits and canals that a sea route can
 // avoid, in a fixed order. The Arctic passages, northern-sea-route and

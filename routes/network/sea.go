@@ -7,28 +7,34 @@
 // # The sea network
 //
 // The network is generated from the land mask in package geo by
-// `go generate ./routes/network` and bundled in the binary (sea.net.gz). Its
-// nodes are
+// `go generate ./routes/network` (internal/seagen, some minutes) and bundled
+// in the binary (sea.net.gz, about 3 MB). Its nodes lie
 //
-//   - off every convex corner of the coastline, simplified to 1.5 km: a
-//     point 4 km out to sea along the corner's bisector, or 2, 1, 0.5 or
-//     0.25 km where the water is narrower, so that straits and harbours
-//     as narrow as the Bosporus get nodes along their middle;
+//   - off every convex corner of the coastline simplified to 1.5 km: 4 km
+//     out along the corner's bisector, or 2, 1, 0.5 or 0.25 km where the
+//     water is narrower;
+//   - in the middle of water narrower than about 8 km, found by looking
+//     out from the coast for the point farthest from any shore, so that
+//     the Bosporus and the Elbe up to Hamburg have lanes;
 //   - on a Fibonacci lattice over the open sea, about 200 km apart;
 //   - at the two sea ends of each canal.
 //
 // Each node is joined to the nearest node it can see in each of 12
 // directions and to its 8 nearest visible nodes, out to 600 km. An edge is
 // kept only if no land lies within 1 km of it (or within half its ends'
-// distance to shore, where that is less): the generator tests every edge
-// against the land and refuses those that touch it, and the tests test them
-// all again. A canal is one edge along its course.
+// distance to shore, where that is less): the generator refuses every edge
+// that touches land, checks them all once more before it writes the file,
+// and the tests check them again. A canal is one edge along its course. No
+// edge crosses the Arctic passages (see passages). Sixteen landmarks, with
+// every node's distance from each, speed up the search (see landmarks.go).
 //
 // # A route
 //
 // An end at sea is used as given; an end on land (a port's town, say) is
 // moved to the nearest water, at most MaxSnap away, and the distance moved is
-// reported. Each end is joined to the network nodes it can see. A* finds the
+// reported. Each end is joined to the network nodes it can see; an end whose
+// water the network does not reach (a lake the coast closes) is moved on to
+// the nearest node, again at most MaxSnap from the point asked. A* finds the
 // shortest way over the network, and the way is then pulled tight: a run of
 // vertices is replaced by one straight segment wherever that segment keeps
 // clear of land. Every segment of the line is a great circle drawn with
@@ -39,7 +45,7 @@
 // separation schemes, depths, ice, weather and piracy are not modelled, and
 // the coast is Natural Earth's at 1:10m, which leaves out small islands and
 // closes small channels. Lengths agree with published port-to-port
-// distances to within a few per cent.
+// distances to within a few per cent (see the tests).
 package network
 
 import (
@@ -202,12 +208,7 @@ func (s *Sea) snap(param string, p orb.Point) (end, error) {
 				a := float64(k) * math.Pi / 8
 				dx, dy = math.Cos(a), math.Sin(a)
 			}
-			c := orb.Point{q[0] + dx*r/kx, q[1] + dy*r/metresPerDegree}
-			if c[0] > 180 {
-				c[0] -= 360
-			} else if c[0] < -180 {
-				c[0] += 360
-			}
+			c := wrapLon(orb.Point{q[0] + dx*r/kx, q[1] + dy*r/metresPerDegree})
 			if c[1] < 90 && c[1] > -90 && !geo.OnLand(c) {
 				return end{c, geo.DistanceToShore(c)}, nil
 			}
@@ -352,12 +353,10 @@ func reversed(ls orb.LineString) orb.LineString {
 func (s *Sea) links(e end, avoid uint32) []link {
 	var out []link
 	for _, reach := range []float64{300_000, 1_500_000} {
-		tried := 0
-		for _, n := range s.idx.nearest(e.p, 200, reach) {
-			if tried >= 64 || len(out) >= 16 {
+		for _, n := range s.idx.nearest(e.p, 64, reach) {
+			if len(out) >= 16 {
 				break
 			}
-			tried++
 			if s.clear(e.p, s.g.pts[n.id], e.clear, float64(s.g.clear[n.id]), avoid) {
 				out = append(out, link{n.id, n.d})
 			}

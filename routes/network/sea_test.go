@@ -437,7 +437,10 @@ func TestNetworkEdges(t *testing.T) {
 		t.Fatalf("%d edges", len(edges))
 	}
 	var canals int
-	for _, e := range edges {
+	for i, e := range edges {
+		if i > 0 && e == edges[i-1] {
+			t.Fatalf("edge %v–%v is stored twice", g.pts[e.u], g.pts[e.v])
+		}
 		a, b := g.pts[e.u], g.pts[e.v]
 		if e.mask&canalMask != 0 {
 			canals++

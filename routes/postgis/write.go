@@ -125,6 +125,9 @@ func (s *Store) Apply(ctx context.Context, b *routes.Batch) (routes.Changes, err
 			w.queue(fmt.Sprintf("observation %q", o.ID), count(&ch.Observations), upsertObservation,
 				o.ID, utc(o.Time.Earliest), utc(o.Time.Latest), o.Lon, o.Lat, string(o.Kind), o.Subject, o.Source, o.Note)
 		}
+		if len(b.ReplaceTracksOf) > 0 {
+			w.replaceTracks(b, &ch)
+		}
 		for _, t := range b.Tracks {
 			geom, err := wkb.Marshal(notNilLines(t.Geometry))
 			if err != nil {
@@ -188,6 +191,23 @@ func (w *writes) shipment(sh routes.Shipment, stored claims, changed, removed fu
 		w.claims(what, "leg_sources", "leg", l.ID, stored.legs[l.ID], l.Sources, changed)
 	}
 	return nil
+}
+
+// replaceTracks queues the removal of the stored tracks and gaps of the
+// batch's ReplaceTracksOf MMSIs that the batch does not hold.
+func (w *writes) replaceTracks(b *routes.Batch, ch *routes.Changes) {
+	tracks := make([]string, len(b.Tracks))
+	for i, t := range b.Tracks {
+		tracks[i] = t.ID
+	}
+	gaps := make([]string, len(b.Gaps))
+	for i, g := range b.Gaps {
+		gaps[i] = g.ID
+	}
+	w.queue("remove replaced tracks", count(&ch.Tracks),
+		`DELETE FROM tracks WHERE mmsi = ANY($1::text[]) AND id <> ALL($2::text[])`, b.ReplaceTracksOf, tracks)
+	w.queue("remove replaced gaps", count(&ch.Gaps),
+		`DELETE FROM gaps WHERE mmsi = ANY($1::text[]) AND id <> ALL($2::text[])`, b.ReplaceTracksOf, gaps)
 }
 
 // claims queues the replacement of the claims of the record id, kept in
