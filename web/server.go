@@ -17,6 +17,8 @@
 //	GET /tiles/{layer}.json          TileJSON 3.0.0 of a vector tile layer; datetime
 //	GET /tiles/{layer}/{z}/{x}/{y}.mvt  a Mapbox Vector Tile; datetime
 //	GET /                            the map; its files under /map/
+//	GET /export/shiptrack.gpkg, /export/qgis.zip, /export/{layer}.geojson, /export/{layer}.csv
+//	                                 downloads; see export.go
 //	GET /healthz, /readyz, /metrics  liveness, readiness, Prometheus metrics
 //
 // The write API, POST /api/ingest and POST /api/shipments, takes files
@@ -120,6 +122,7 @@ func New(store routes.Store, opts Options) http.Handler {
 	if s.features != nil {
 		r.Route("/ogc", s.ogcRoutes)
 	}
+	r.Route("/export", s.exportRoutes)
 	return r
 }
 
@@ -176,12 +179,17 @@ func (s *server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-// limitTime puts the request timeout on the request's context.
+// limitTime puts the request timeout on the request's context. Downloads
+// under /export are not bounded: a large export takes as long as it takes.
 func (s *server) limitTime(next http.Handler) http.Handler {
 	if s.timeout < 0 {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/export/") {
+			next.ServeHTTP(w, r)
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), s.timeoutFor(r))
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -180,10 +181,17 @@ func get(t *testing.T, srv *httptest.Server, path string) response {
 
 func do(t *testing.T, srv *httptest.Server, method, path string) response {
 	t.Helper()
+	return request(t, srv, method, path, nil)
+}
+
+// request sends a request with headers and reads the whole answer.
+func request(t *testing.T, srv *httptest.Server, method, path string, h http.Header) response {
+	t.Helper()
 	req, err := http.NewRequest(method, srv.URL+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	maps.Copy(req.Header, h)
 	res, err := srv.Client().Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)

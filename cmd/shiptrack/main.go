@@ -11,6 +11,7 @@
 //	shiptrack query   shipments|legs|positions [filters] [--format table|geojson|csv]
 //	shiptrack where   SHIPMENT --at T [--format table|geojson|csv]
 //	shiptrack route   sea|rail --from PLACE|LON,LAT --to PLACE|LON,LAT [--avoid suez,...] [--format table|geojson]
+//	shiptrack export  gpkg|qgis|geojson|csv --out PATH [--force] [--layer L] [--server URL]
 //
 // Every command that reads or writes the store takes --db URL (PostGIS; falls
 // back to $DATABASE_URL) or --data FILE (the embedded GeoPackage store, by
@@ -52,6 +53,7 @@ func commands() []command {
 		{"remodel", "redraw modeled and schematic legs with the routers as they are now", runRemodel},
 		{"where", "estimate where a shipment probably was at a time", runWhere},
 		{"route", "draw a sea or rail route between two places or points", runRoute},
+		{"export", "write a GeoPackage, a QGIS project, or a layer as GeoJSON or CSV", runExport},
 	}
 }
 

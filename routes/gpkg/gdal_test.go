@@ -2,13 +2,13 @@ package gpkg
 
 import (
 	"context"
-	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/shiptrack/shiptrack/internal/gistest"
 	"github.com/shiptrack/shiptrack/routes"
 )
 
@@ -19,20 +19,7 @@ import (
 // gdalTool finds a GDAL program, or skips or fails the test without it.
 func gdalTool(t *testing.T, candidates ...string) string {
 	t.Helper()
-	for _, c := range candidates {
-		if strings.Contains(c, "/") {
-			if _, err := os.Stat(c); err == nil {
-				return c
-			}
-		} else if p, err := exec.LookPath(c); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("SHIPTRACK_SKIP_GDAL") == "1" {
-		t.Skipf("none of %v found and SHIPTRACK_SKIP_GDAL=1", candidates)
-	}
-	t.Fatalf("none of %v found: install gdal-bin and python3-gdal, or set SHIPTRACK_SKIP_GDAL=1", candidates)
-	return ""
+	return gistest.Tool(t, candidates...)
 }
 
 // filledStore writes the reference case and some positions to a new file,

@@ -49,6 +49,9 @@ func EncodeGeometry(g orb.Geometry, srsID int32) ([]byte, error) {
 	if g == nil {
 		return nil, errors.New("encode geometry: no geometry")
 	}
+	if p, ok := g.(orb.Point); ok {
+		return encodePoint(p, srsID), nil
+	}
 	body, err := wkb.Marshal(g, binary.LittleEndian)
 	if err != nil {
 		return nil, fmt.Errorf("encode geometry: %w", err)
@@ -72,6 +75,19 @@ func EncodeGeometry(g orb.Geometry, srsID int32) ([]byte, error) {
 		}
 	}
 	return append(out, body...), nil
+}
+
+// encodePoint is EncodeGeometry for a point, without the general WKB
+// encoder: positions are written by the million.
+func encodePoint(p orb.Point, srsID int32) []byte {
+	le := binary.LittleEndian
+	out := make([]byte, 0, headerSize+21)
+	out = append(out, 'G', 'P', 0, flagLittleEndian)
+	out = le.AppendUint32(out, uint32(srsID))
+	out = append(out, 1) // little-endian WKB
+	out = le.AppendUint32(out, 1)
+	out = le.AppendUint64(out, math.Float64bits(p[0]))
+	return le.AppendUint64(out, math.Float64bits(p[1]))
 }
 
 // isEmpty reports whether g has no points.

@@ -137,6 +137,21 @@ func (t Table) rtreeName() string { return "rtree_" + t.Name + "_" + t.Geometry.
 // kept up to date by the standard triggers and declared in gpkg_extensions.
 // Names are the program's own, never a user's; they are quoted all the same.
 func CreateTable(ctx context.Context, x executor, t Table) error {
+	if err := createUserTable(ctx, x, t); err != nil {
+		return err
+	}
+	if t.Geometry == nil {
+		return nil
+	}
+	if err := createRTreeTable(ctx, x, t); err != nil {
+		return err
+	}
+	return createRTreeTriggers(ctx, x, t)
+}
+
+// createUserTable creates a user table and registers it, without a spatial
+// index.
+func createUserTable(ctx context.Context, x executor, t Table) error {
 	cols := []string{`"fid" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL`}
 	for _, c := range t.Columns {
 		def := quoteIdent(c.Name) + " " + c.Type
@@ -180,25 +195,35 @@ func CreateTable(ctx context.Context, x executor, t Table) error {
 			return fmt.Errorf("create table %s: %w", t.Name, err)
 		}
 	}
-	if t.Geometry != nil {
-		return createRTree(ctx, x, t)
-	}
 	return nil
 }
 
-// createRTree adds the gpkg_rtree_index extension to a feature table: the
-// virtual table, the triggers that keep it in step with the feature table,
-// and the row declaring it.
-func createRTree(ctx context.Context, x executor, t Table) error {
-	r := strings.NewReplacer(
+// rtreeReplacer fills the placeholders of the R-tree statements for t.
+func rtreeReplacer(t Table) *strings.Replacer {
+	return strings.NewReplacer(
 		"<t>", quoteIdent(t.Name),
 		"<c>", quoteIdent(t.Geometry.Name),
 		"<i>", `"fid"`,
 		"<r>", quoteIdent(t.rtreeName()),
 		"<n>", t.rtreeName(),
 	)
-	stmts := append([]string{`CREATE VIRTUAL TABLE <r> USING rtree(id, minx, maxx, miny, maxy)`}, rtreeTriggers...)
-	for _, q := range stmts {
+}
+
+// createRTreeTable creates the R-tree of the gpkg_rtree_index extension for
+// a feature table, empty.
+func createRTreeTable(ctx context.Context, x executor, t Table) error {
+	q := rtreeReplacer(t).Replace(`CREATE VIRTUAL TABLE <r> USING rtree(id, minx, maxx, miny, maxy)`)
+	if _, err := x.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("create spatial index on %s: %w", t.Name, err)
+	}
+	return nil
+}
+
+// createRTreeTriggers adds the triggers that keep a feature table's R-tree
+// in step with it, and the row declaring the extension.
+func createRTreeTriggers(ctx context.Context, x executor, t Table) error {
+	r := rtreeReplacer(t)
+	for _, q := range rtreeTriggers {
 		if _, err := x.ExecContext(ctx, r.Replace(q)); err != nil {
 			return fmt.Errorf("create spatial index on %s: %w", t.Name, err)
 		}
