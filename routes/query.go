@@ -12,13 +12,15 @@ import (
 
 // Query selects items from a Store. The zero Query selects everything. Each
 // list applies the fields that make sense for what it holds and ignores the
-// rest; see the field comments. Where a list matches through legs (shipments
-// and vessels), one and the same leg must meet every leg condition.
+// rest; see the field comments. Where a list matches through legs (shipments,
+// vessels, and places by During, Vessel, Mode or Shipment), one and the same
+// leg must meet every leg condition.
 type Query struct {
 	// During keeps items whose active period intersects it (both closed):
 	// legs by [depart.earliest, arrive.latest], shipments by the span of their
-	// legs, vessels by the legs they sail, positions by time, tracks and gaps
-	// by [start, end], observations by their time window.
+	// legs, vessels by the legs they sail, places by the legs that start or
+	// end there, positions by time, tracks and gaps by [start, end],
+	// observations by their time window.
 	During Interval
 	// BBox keeps items whose geometry intersects it, touching included: a
 	// place's, position's or observation's point, a leg's or track's line, a
@@ -32,13 +34,16 @@ type Query struct {
 	// only passes), and shipments and vessels with such a leg.
 	Via string
 	// Vessel keeps legs sailed by this vessel id, shipments with such a leg,
-	// and positions, tracks and gaps of the vessel's MMSI.
+	// the places such a leg starts or ends at, and positions, tracks and gaps
+	// of the vessel's MMSI.
 	Vessel string
 	// MMSI keeps positions, tracks and gaps of this MMSI.
 	MMSI string
-	// Mode keeps legs of this mode, and shipments and vessels with such a leg.
+	// Mode keeps legs of this mode, shipments and vessels with such a leg,
+	// and the places such a leg starts or ends at.
 	Mode Mode
-	// Shipment keeps legs of this shipment id.
+	// Shipment keeps legs of this shipment id and the places they start or
+	// end at.
 	Shipment string
 	// Kind keeps places of this kind.
 	Kind PlaceKind

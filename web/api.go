@@ -17,7 +17,7 @@ import (
 
 // The query parameters each list accepts, in the order they are checked.
 var (
-	placeParams    = []string{"bbox", "kind", "limit", "offset"}
+	placeParams    = []string{"datetime", "bbox", "kind", "vessel", "mode", "shipment", "limit", "offset"}
 	vesselParams   = []string{"datetime", "bbox", "via", "mode", "limit", "offset"}
 	shipmentParams = []string{"datetime", "bbox", "via", "vessel", "mode", "limit", "offset"}
 	legParams      = []string{"datetime", "bbox", "via", "vessel", "mode", "shipment", "limit", "offset"}

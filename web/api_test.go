@@ -35,6 +35,13 @@ func TestFilters(t *testing.T) {
 		{"/api/places?bbox=40.1253,45.8547,41,46", []string{"tikhoretsk"}}, // on the box's corner
 		{"/api/places?bbox=170,60,-160,70", []string{"nome"}},              // across the antimeridian
 		{"/api/places?bbox=130,42,133,43&kind=border_crossing", []string{"khasan"}},
+		// Places by the legs that start or end there.
+		{"/api/places?vessel=angara", []string{"dunay", "najin", "nome", "vladivostok"}},
+		{"/api/places?vessel=angara&datetime=2023-09-01/2023-12-31", []string{"dunay", "najin"}},
+		{"/api/places?mode=rail", []string{"dunay", "khasan", "najin", "tikhoretsk"}}, // not vladivostok, which the rail leg only passes
+		{"/api/places?shipment=nk-ru-2023-10", []string{"dunay", "najin", "vladivostok"}},
+		{"/api/places?datetime=2023-10-04T12:00:00Z", []string{"dunay", "tikhoretsk", "vladivostok"}},
+		{"/api/places?mode=road&kind=port", []string{"dunay", "vladivostok"}},
 
 		{"/api/vessels", []string{"angara", "lady-r", "maia-1", "maria"}},
 		{"/api/vessels?datetime=2023-10-02", []string{"maria"}},

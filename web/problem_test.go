@@ -75,7 +75,7 @@ func TestBadInput(t *testing.T) {
 		{"/api/vessels?via=atlantis", 400, "via", "unknown place 'atlantis'"},
 		{"/api/legs?shipment=nk-ru-1999", 400, "shipment", "unknown shipment 'nk-ru-1999'"},
 		{"/api/legs?datetme=2023-09-10", 400, "datetme", "unknown parameter"},
-		{"/api/places?datetime=2023-09-10", 400, "datetime", "accepts bbox, kind, limit, offset"},
+		{"/api/places?mmsi=273123456", 400, "mmsi", "accepts datetime, bbox, kind, vessel, mode, shipment, limit, offset"},
 		{"/api/places?via=najin", 400, "via", "unknown parameter"},
 		{"/api/vessels?vessel=angara", 400, "vessel", "unknown parameter"},
 		{"/api/shipments?shipment=nk-ru-2023-09", 400, "shipment", "unknown parameter"},

@@ -4,7 +4,7 @@
 //
 // The read API:
 //
-//	GET /api/places                  bbox, kind, limit, offset
+//	GET /api/places                  bbox, kind; datetime, vessel, mode, shipment (by the legs that start or end there); limit, offset
 //	GET /api/vessels                 datetime, bbox, via, mode, limit, offset
 //	GET /api/vessels?near=&within=   which vessels came that close, from AIS: datetime, bbox, mmsi, limit, offset
 //	GET /api/shipments               datetime, bbox, via, vessel, mode, limit, offset

@@ -187,8 +187,20 @@ func (p *pager[T]) add(x T) {
 func (idx *index) queryPlaces(q routes.Query) routes.Page[routes.Place] {
 	p := newPager[routes.Place](q)
 	rs := rects(q.BBox)
+	byLegs := !q.During.IsZero() || q.Vessel != "" || q.Mode != "" || q.Shipment != ""
+	var served map[string]bool // places a matching leg starts or ends at
+	if byLegs {
+		served = map[string]bool{}
+		lq := legQuery{during: q.During, vessel: q.Vessel, mode: q.Mode, shipment: q.Shipment}
+		for i, l := range idx.legs {
+			if lq.matches(l, idx.legBounds[i]) {
+				served[l.Origin], served[l.Destination] = true, true
+			}
+		}
+	}
 	for _, pl := range idx.places {
 		if (q.Kind == "" || pl.Kind == q.Kind) &&
+			(!byLegs || served[pl.ID]) &&
 			(q.BBox == nil || pointIn(pl.Point(), rs)) &&
 			(q.Near == nil || near(pl.Point(), q.Near)) {
 			p.add(clonePlace(pl))

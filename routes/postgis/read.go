@@ -132,6 +132,9 @@ func (s *Store) Places(ctx context.Context, q routes.Query) (routes.Page[routes.
 	if q.Kind != "" {
 		f.add("p.kind = " + f.arg(string(q.Kind)))
 	}
+	f.hasLeg("(l.origin = p.id OR l.destination = p.id)", func(f *filter) {
+		f.legConds(routes.Query{During: q.During, Vessel: q.Vessel, Mode: q.Mode, Shipment: q.Shipment})
+	})
 	return list(ctx, s, places, &f, q)
 }
 

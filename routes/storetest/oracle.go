@@ -118,8 +118,13 @@ func (o *oracle) mustLegs(q routes.Query) []routes.Leg {
 
 func (o *oracle) places(q routes.Query) ([]routes.Place, int) {
 	var out []routes.Place
+	byLegs := !q.During.IsZero() || q.Vessel != "" || q.Mode != "" || q.Shipment != ""
+	served := map[string]bool{}
+	for _, l := range o.mustLegs(routes.Query{During: q.During, Vessel: q.Vessel, Mode: q.Mode, Shipment: q.Shipment}) {
+		served[l.Origin], served[l.Destination] = true, true
+	}
 	for _, p := range o.b.Places {
-		if (q.Kind == "" || p.Kind == q.Kind) &&
+		if (q.Kind == "" || p.Kind == q.Kind) && (!byLegs || served[p.ID]) &&
 			(q.BBox == nil || pointInBox(p.Point(), *q.BBox)) &&
 			(q.Near == nil || geo.Distance(p.Point(), q.Near.Point) <= q.Near.Meters) {
 			out = append(out, p)

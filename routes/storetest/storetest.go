@@ -378,6 +378,9 @@ func testQueries(t *testing.T, s routes.Store) {
 		compare(t, "Vessels "+name, vessels, err, wantVessels, wantN)
 
 		pq := routes.Query{BBox: q.BBox, Kind: q.Kind, Limit: q.Limit, Offset: q.Offset}
+		if r.IntN(2) == 0 { // places by the legs that start or end there
+			pq.During, pq.Vessel, pq.Mode, pq.Shipment = q.During, q.Vessel, q.Mode, q.Shipment
+		}
 		if r.IntN(4) == 0 {
 			pq.Near = randomNear(r)
 		}
