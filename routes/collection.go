@@ -167,21 +167,38 @@ func names[S ~string](xs []S) []string {
 // flat attributes, can show and filter it.
 func joined(xs []string) Value { return text(strings.Join(xs, ", ")) }
 
-// claimIDs and claimTexts flatten a record's claims.
+// claimIDs and claimTexts flatten a record's claims, building each text
+// once: they are written for every feature of a page.
 func claimIDs(cs []Claim) Value {
-	ids := make([]string, len(cs))
-	for i, c := range cs {
-		ids[i] = c.Source
+	if len(cs) == 1 {
+		return text(cs[0].Source)
 	}
-	return joined(ids)
+	var sb strings.Builder
+	for i, c := range cs {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString(c.Source)
+	}
+	return text(sb.String())
 }
 
 func claimTexts(cs []Claim) Value {
-	lines := make([]string, len(cs))
-	for i, c := range cs {
-		lines[i] = c.Source + ": " + c.Claim
+	n := 0
+	for _, c := range cs {
+		n += len(c.Source) + len(c.Claim) + 3
 	}
-	return text(strings.Join(lines, "\n"))
+	var sb strings.Builder
+	sb.Grow(n)
+	for i, c := range cs {
+		if i > 0 {
+			sb.WriteByte('\n')
+		}
+		sb.WriteString(c.Source)
+		sb.WriteString(": ")
+		sb.WriteString(c.Claim)
+	}
+	return text(sb.String())
 }
 
 // ShipmentLine is every part of every leg's line of a shipment whose legs
@@ -365,6 +382,11 @@ type FeatureQuery struct {
 	// nil keeps every item.
 	Filter cql2.Expr
 	SortBy []SortKey
+	// Transient says the caller is done with each item before it asks for
+	// the next, as a writer of pages is, so that a store may reuse the
+	// memory of one item's geometry for the next. The rest of an item is
+	// always the caller's to keep.
+	Transient bool
 }
 
 // Extent is how far a collection's items reach in space and time. Empty

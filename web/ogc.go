@@ -419,6 +419,7 @@ func (s *server) items(w http.ResponseWriter, r *http.Request) error {
 	}
 	matched := func() (int, error) { return total, nil }
 	fs, q := s.features, ir.query
+	q.Transient = true // each feature is written out before the next is read
 	switch c.Name {
 	case "places":
 		return writeItems(s, w, r, routes.PlaceSchema, fs.PlaceItems(ctx, q), ir, matched)

@@ -1,14 +1,16 @@
 package web
 
 import (
-	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"iter"
 	"log/slog"
 	"math"
+	"math/bits"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -60,8 +62,9 @@ func writeItems[T any](s *server, w http.ResponseWriter, r *http.Request, schema
 		}
 		return itemsHTML(w, schema, items, ir, n, ogcPageLinks(r, ir.query, n, true))
 	}
-	var bw *bufio.Writer
-	buf := fmt.Appendf(nil, `{"type":"FeatureCollection","timeStamp":"%s","features":[`, routes.FormatTime(time.Now().Truncate(time.Second)))
+	started := false // once a byte is sent, a failure can only abort
+	fw := newFeatureWriter(schema, ir.props)
+	buf := fmt.Appendf(make([]byte, 0, 48<<10), `{"type":"FeatureCollection","timeStamp":"%s","features":[`, routes.FormatTime(time.Now().Truncate(time.Second)))
 	n := 0
 	abort := func(err error) {
 		// The response has begun: log, and end it broken. A client that
@@ -75,28 +78,28 @@ func writeItems[T any](s *server, w http.ResponseWriter, r *http.Request, schema
 	}
 	for x, err := range items {
 		if err != nil {
-			if bw == nil {
+			if !started {
 				return fmt.Errorf("read %s: %w", schema.Name, err)
 			}
 			abort(err)
 		}
-		if bw == nil {
-			w.Header().Set("Content-Type", geoJSON)
-			bw = bufio.NewWriterSize(w, 32<<10)
-		}
 		if n > 0 {
 			buf = append(buf, ',')
 		}
-		buf = appendFeature(buf, schema, x, ir.props)
+		buf = fw.append(buf, x)
 		n++
-		if len(buf) > 16<<10 {
-			bw.Write(buf)
+		if len(buf) >= 32<<10 {
+			if !started {
+				w.Header().Set("Content-Type", geoJSON)
+				started = true
+			}
+			w.Write(buf) // a failed write means the client left; the store notices its context
 			buf = buf[:0]
 		}
 	}
 	total, err := matched()
 	if err != nil {
-		if bw == nil {
+		if !started {
 			return err
 		}
 		abort(err)
@@ -109,14 +112,12 @@ func writeItems[T any](s *server, w http.ResponseWriter, r *http.Request, schema
 	if err != nil {
 		return err
 	}
-	if bw == nil {
+	if !started {
 		w.Header().Set("Content-Type", geoJSON)
-		bw = bufio.NewWriterSize(w, 32<<10)
 	}
 	buf = append(buf, "],"...)
 	buf = append(buf, tail[1:]...) // the members after {
-	bw.Write(buf)
-	bw.Flush()
+	w.Write(buf)
 	return nil
 }
 
@@ -138,7 +139,7 @@ func writeItem[T any](s *server, w http.ResponseWriter, r *http.Request, schema 
 				Links      []ogcLink
 			}{schema.Collection, newHTMLFeature(schema, x, nil), links})
 		}
-		buf := appendFeature(nil, schema, x, nil)
+		buf := newFeatureWriter(schema, nil).append(nil, x)
 		lb, err := marshal(links)
 		if err != nil {
 			return err
@@ -152,26 +153,44 @@ func writeItem[T any](s *server, w http.ResponseWriter, r *http.Request, schema 
 	return &notFoundError{What: strings.TrimSuffix(schema.Name, "s"), ID: id}
 }
 
-// appendFeature writes one record as a GeoJSON feature with the selected
-// properties (all when props is nil).
-func appendFeature[T any](b []byte, schema *routes.Schema[T], x T, props []bool) []byte {
+// featureWriter writes records as GeoJSON features with the selected
+// properties; the properties' names are encoded once, not once a feature.
+type featureWriter[T any] struct {
+	schema *routes.Schema[T]
+	// keys are `"name":` for each field written, "" for those left out.
+	keys []string
+}
+
+// newFeatureWriter writes the properties props selects, all when it is
+// nil.
+func newFeatureWriter[T any](schema *routes.Schema[T], props []bool) featureWriter[T] {
+	fw := featureWriter[T]{schema: schema, keys: make([]string, len(schema.Fields))}
+	for i, f := range schema.Fields {
+		if props == nil || props[i] {
+			fw.keys[i] = string(appendString(nil, f.Name)) + ":"
+		}
+	}
+	return fw
+}
+
+// append writes one record as a feature.
+func (fw featureWriter[T]) append(b []byte, x T) []byte {
 	b = append(b, `{"type":"Feature","id":`...)
-	b = appendString(b, schema.ID(x))
+	b = appendString(b, fw.schema.ID(x))
 	b = append(b, `,"geometry":`...)
-	b = appendGeometry(b, schema.Geometry(x))
+	b = appendGeometry(b, fw.schema.Geometry(x))
 	b = append(b, `,"properties":{`...)
 	first := true
-	for i, f := range schema.Fields {
-		if props != nil && !props[i] {
+	for i, key := range fw.keys {
+		if key == "" {
 			continue
 		}
 		if !first {
 			b = append(b, ',')
 		}
 		first = false
-		b = appendString(b, f.Name)
-		b = append(b, ':')
-		b = appendValue(b, schema.Value(x, i))
+		b = append(b, key...)
+		b = appendValue(b, fw.schema.Value(x, i))
 	}
 	return append(b, "}}"...)
 }
@@ -186,7 +205,7 @@ func appendValue(b []byte, v routes.Value) []byte {
 		return strconv.AppendBool(b, v.Bool)
 	case routes.DateTime:
 		b = append(b, '"')
-		b = v.Time.UTC().AppendFormat(b, time.RFC3339Nano)
+		b = appendTime(b, v.Time)
 		return append(b, '"')
 	}
 	return append(b, "null"...)
@@ -194,12 +213,53 @@ func appendValue(b []byte, v routes.Value) []byte {
 
 // appendFloat writes a number as encoding/json does: the shortest text that
 // reads back as the same double.
+//
+// Most numbers here are coordinates and readings kept to six decimals: below
+// 1000 and the nearest double to some count of millionths m. The decimal
+// m/1e6 then is that shortest text — doubles below 1000 lie far closer
+// together than a millionth, so no decimal with fewer places is as near —
+// and it is written from m's digits, without strconv's search, which would
+// take most of the time a page of lines costs.
 func appendFloat(b []byte, f float64) []byte {
+	abs := math.Abs(f)
+	if !(abs >= 1e-6 && abs < 1000) { // NaN too
+		return appendSlowFloat(b, f)
+	}
+	m := math.RoundToEven(abs * 1e6)
+	if m/1e6 != abs {
+		return strconv.AppendFloat(b, f, 'f', -1, 64)
+	}
+	whole, frac := uint32(m)/1e6, uint32(m)%1e6
+	// At most a sign, three digits, the point and six digits, stored a
+	// word at a time.
+	b = slices.Grow(b, 12)
+	out := b[len(b) : len(b)+12]
+	i := 0
+	if f < 0 {
+		out[0] = '-'
+		i = 1
+	}
+	lead := leading3[whole&1023]
+	binary.LittleEndian.PutUint32(out[i:], lead)
+	i += int(lead >> 24)
+	if frac != 0 {
+		// The point and six digits, first in the lowest byte; the
+		// trailing zeros are the word's leading zero bytes once each '0'
+		// is turned into a zero byte.
+		w := '.' | uint64(digits3[frac/1000&1023])<<8 | uint64(digits3[frac%1000&1023])<<32
+		binary.LittleEndian.PutUint64(out[i:], w)
+		i += 8 - bits.LeadingZeros64(w^0x0030303030303000)/8
+	}
+	return b[:len(b)+i]
+}
+
+// appendSlowFloat writes zero, NaN and infinities (as null), and numbers
+// below 1e-6 or from 1000 on, as encoding/json does.
+func appendSlowFloat(b []byte, f float64) []byte {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return append(b, "null"...)
 	}
-	abs := math.Abs(f)
-	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
 		b = strconv.AppendFloat(b, f, 'e', -1, 64)
 		// e-07 → e-7, as encoding/json writes it.
 		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
@@ -208,41 +268,89 @@ func appendFloat(b []byte, f float64) []byte {
 		}
 		return b
 	}
-	if m := math.Round(f * 1e6); f != 0 && m/1e6 == f && math.Abs(m) < 1<<53 {
-		return appendMicros(b, int64(m))
-	}
 	return strconv.AppendFloat(b, f, 'f', -1, 64)
 }
 
-// appendMicros writes m millionths in decimal, without trailing zeros. For a
-// double that is the nearest to such a decimal — coordinates and readings
-// kept to six places, the usual case — that decimal is the shortest text
-// that reads back as the double, so this writes what strconv would, only
-// faster.
-func appendMicros(b []byte, m int64) []byte {
-	if m < 0 {
-		b = append(b, '-')
-		m = -m
+// digits3 holds 0 to 999 as three ASCII digits with leading zeros, the
+// first in the lowest byte; leading3 holds them without the leading zeros,
+// and their count in the highest byte. Each has 1024 entries so that an
+// index masked with 1023 needs no bounds check.
+var digits3, leading3 = func() (d, l [1024]uint32) {
+	for i := range 1000 {
+		d[i] = uint32('0'+i/100) | uint32('0'+i/10%10)<<8 | uint32('0'+i%10)<<16
+		switch {
+		case i < 10:
+			l[i] = d[i]>>16 | 1<<24
+		case i < 100:
+			l[i] = d[i]>>8 | 2<<24
+		default:
+			l[i] = d[i] | 3<<24
+		}
 	}
-	b = strconv.AppendInt(b, m/1e6, 10)
-	frac := m % 1e6
-	if frac == 0 {
-		return b
+	return d, l
+}()
+
+// appendTime writes t as routes.FormatTime does, RFC 3339 in UTC with
+// fractional seconds only when there are some. A page of legs has six times
+// a feature, and the time package's general formatter took longer over
+// them than over all the other properties.
+func appendTime(b []byte, t time.Time) []byte {
+	days, sec := t.Unix()/86400, t.Unix()%86400
+	if sec < 0 {
+		days, sec = days-1, sec+86400
 	}
-	var digits [7]byte
-	n := len(digits)
-	for i := 0; i < 6; i++ {
-		n--
-		digits[n] = byte('0' + frac%10)
-		frac /= 10
+	year, month, day := civil(days)
+	if year < 0 || year > 9999 {
+		return t.UTC().AppendFormat(b, time.RFC3339Nano)
 	}
-	end := len(digits)
-	for digits[end-1] == '0' {
-		end--
+	b = appendPair(appendPair(b, int(year/100)), int(year%100))
+	b = appendPair(append(b, '-'), month)
+	b = appendPair(append(b, '-'), day)
+	b = appendPair(append(b, 'T'), int(sec/3600))
+	b = appendPair(append(b, ':'), int(sec/60%60))
+	b = appendPair(append(b, ':'), int(sec%60))
+	if ns := t.Nanosecond(); ns != 0 {
+		b = append(b, '.', byte('0'+ns/1e8))
+		b = appendPair(appendPair(appendPair(appendPair(b, ns/1e6%100), ns/1e4%100), ns/100%100), ns%100)
+		for b[len(b)-1] == '0' {
+			b = b[:len(b)-1]
+		}
 	}
-	b = append(b, '.')
-	return append(b, digits[n:end]...)
+	return append(b, 'Z')
 }
+
+// civil is the proleptic Gregorian date of a count of days since
+// 1970-01-01. It counts in 400-year eras of 146,097 days whose years start
+// on 1 March, so that the leap day ends a year.
+func civil(days int64) (year int64, month, day int) {
+	z := days + 719468 // days since 0000-03-01
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era--
+	}
+	doe := z - era*146097                                  // day of the era, 0 to 146096
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365 // year of the era, 0 to 399
+	doy := doe - (365*yoe + yoe/4 - yoe/100)               // day of the year from 1 March, 0 to 365
+	mp := (5*doy + 2) / 153                                // month from March, 0 to 11
+	day = int(doy - (153*mp+2)/5 + 1)
+	month = int(mp + 3)
+	if month > 12 {
+		month -= 12
+	}
+	year = yoe + era*400
+	if month <= 2 {
+		year++
+	}
+	return year, month, day
+}
+
+// appendPair writes n, from 0 to 99, as two digits.
+func appendPair(b []byte, n int) []byte { return append(b, digitPairs[2*n], digitPairs[2*n+1]) }
+
+// digitPairs is "00" to "99", for writing two digits at a time.
+const digitPairs = "00010203040506070809" + "10111213141516171819" + "20212223242526272829" +
+	"30313233343536373839" + "40414243444546474849" + "50515253545556575859" + "60616263646566676869" +
+	"70717273747576777879" + "80818283848586878889" + "90919293949596979899"
 
 const hexDigits = "0123456789abcdef"
 
@@ -251,12 +359,20 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Eight bytes at a time while none needs a second look.
+		for i+8 <= len(s) && !special(uint64(s[i])|uint64(s[i+1])<<8|uint64(s[i+2])<<16|uint64(s[i+3])<<24|
+			uint64(s[i+4])<<32|uint64(s[i+5])<<40|uint64(s[i+6])<<48|uint64(s[i+7])<<56) {
+			i += 8
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
+		if unescaped[c] {
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch c {
 			case '"', '\\':
@@ -287,6 +403,24 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, s[start:]...)
 	return append(b, '"')
 }
+
+// special reports whether any of the eight bytes in w is a control
+// character, a quote, a backslash or not ASCII, with the usual test for a
+// zero byte: (v - 0x01…) &^ v & 0x80… is not zero exactly when v has one.
+func special(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	zero := func(v uint64) uint64 { return (v - ones) &^ v & highs }
+	return (w-0x20*ones)&^w&highs|zero(w^'"'*ones)|zero(w^'\\'*ones)|w&highs != 0
+}
+
+// unescaped marks the bytes a JSON string holds as they are: ASCII but for
+// control characters, the quote and the backslash.
+var unescaped = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // appendGeometry writes a geometry as GeoJSON; nil is null.
 func appendGeometry(b []byte, g orb.Geometry) []byte {

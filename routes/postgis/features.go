@@ -49,7 +49,7 @@ var (
 var positionTable = table[routes.Position]{what: "position", from: "positions p", alias: "p",
 	order: "p.time, p.mmsi", cols: positionCols, scan: scanPosition}
 
-func scanPosition(r pgx.Row, extra ...any) (routes.Position, error) {
+func scanPosition(r pgx.CollectableRow, extra ...any) (routes.Position, error) {
 	var p routes.Position
 	err := r.Scan(append([]any{&p.MMSI, &p.Time, &p.Lon, &p.Lat, &p.SOG, &p.COG, &p.Heading, &p.NavStatus}, extra...)...)
 	p.Time = p.Time.UTC()
@@ -133,6 +133,14 @@ func items[T any](ctx context.Context, s *Store, t table[T], cs columns, q route
 			yield(zero, err)
 			return
 		}
+		scan := t.scan
+		if q.Transient && t.scanInto != nil {
+			// Most of a page of lines is points: read them all into one
+			// buffer, and the garbage collector's share of a page falls
+			// with them.
+			var buf lineBuffer
+			scan = func(r pgx.CollectableRow, extra ...any) (T, error) { return t.scanInto(r, &buf, extra...) }
+		}
 		rows, err := s.pool.Query(ctx, sql, args...)
 		if err != nil {
 			yield(zero, fail("list "+t.what+"s", err))
@@ -140,7 +148,7 @@ func items[T any](ctx context.Context, s *Store, t table[T], cs columns, q route
 		}
 		defer rows.Close()
 		for rows.Next() {
-			v, err := t.scan(rows)
+			v, err := scan(rows)
 			if err != nil {
 				yield(zero, fail("read "+t.what, err))
 				return

@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/encoding/wkb"
 
 	"github.com/shiptrack/shiptrack/routes"
 )
@@ -21,7 +19,10 @@ type table[T any] struct {
 	alias string
 	cols  string
 	order string
-	scan  func(r pgx.Row, extra ...any) (T, error)
+	scan  func(r pgx.CollectableRow, extra ...any) (T, error)
+	// scanInto, for records with lines, is scan with the lines in a
+	// buffer's memory (see linesInto).
+	scanInto func(r pgx.CollectableRow, buf *lineBuffer, extra ...any) (T, error)
 }
 
 var (
@@ -41,20 +42,18 @@ var (
 		cols: `s.id, s.title, coalesce(s.summary, ''), s.cargo_description, s.cargo_quantity,
 			coalesce(s.cargo_unit, ''), coalesce(s.cargo_qualifier, ''), s.status, s.confidence,
 			s.start_time, s.end_time, s.bound_west, s.bound_south, s.bound_east, s.bound_north, s.length_km,
-			ARRAY(SELECT c.source FROM shipment_sources c WHERE c.shipment = s.id ORDER BY c.ord),
-			ARRAY(SELECT c.claim FROM shipment_sources c WHERE c.shipment = s.id ORDER BY c.ord)`,
+			ARRAY(SELECT ARRAY[c.source::text, c.claim] FROM shipment_sources c WHERE c.shipment = s.id ORDER BY c.ord)`,
 		scan: scanShipment}
 	legs = table[routes.Leg]{what: "leg", from: "legs l", alias: "l", order: "l.depart_earliest, l.shipment, l.seq, l.id",
 		cols: `l.id, l.shipment, l.seq, l.mode, l.origin, l.destination, l.via, coalesce(l.vessel, ''),
 			coalesce(l.carrier, ''), l.depart_earliest, l.depart_latest, l.arrive_earliest, l.arrive_latest,
 			ST_AsBinary(l.geom), l.geometry_kind, l.length_km, coalesce(l.confidence, ''), coalesce(l.note, ''),
-			ARRAY(SELECT c.source FROM leg_sources c WHERE c.leg = l.id ORDER BY c.ord),
-			ARRAY(SELECT c.claim FROM leg_sources c WHERE c.leg = l.id ORDER BY c.ord)`,
-		scan: scanLeg}
+			ARRAY(SELECT ARRAY[c.source::text, c.claim] FROM leg_sources c WHERE c.leg = l.id ORDER BY c.ord)`,
+		scan: scanLeg, scanInto: scanLegInto}
 	tracks = table[routes.Track]{what: "track", from: "tracks t", alias: "t", order: "t.start_time, t.id",
 		cols: `t.id, t.mmsi, coalesce(t.vessel, ''), t.start_time, t.end_time, t.points,
 			ST_AsBinary(t.geom), t.length_km, coalesce(t.leg, '')`,
-		scan: scanTrack}
+		scan: scanTrack, scanInto: scanTrackInto}
 	gaps = table[routes.Gap]{what: "gap", from: "gaps g", alias: "g", order: "g.start_time, g.id",
 		cols: `g.id, g.mmsi, coalesce(g.vessel, ''), g.start_time, g.end_time,
 			ST_X(g.from_geom), ST_Y(g.from_geom), ST_X(g.to_geom), ST_Y(g.to_geom), g.dark, g.offshore_nm`,
@@ -111,7 +110,11 @@ func get[T any](ctx context.Context, s *Store, t table[T], id string) (T, error)
 	if !storable(id) {
 		return zero, fmt.Errorf("%s %q: %w", t.what, id, routes.ErrNotFound)
 	}
-	v, err := t.scan(s.pool.QueryRow(ctx, "SELECT "+t.cols+" FROM "+t.from+" WHERE "+t.alias+".id = $1", id))
+	rows, err := s.pool.Query(ctx, "SELECT "+t.cols+" FROM "+t.from+" WHERE "+t.alias+".id = $1", id)
+	var v T
+	if err == nil {
+		v, err = pgx.CollectExactlyOneRow(rows, func(r pgx.CollectableRow) (T, error) { return t.scan(r) })
+	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return zero, fmt.Errorf("%s %q: %w", t.what, id, routes.ErrNotFound)
 	}
@@ -187,12 +190,15 @@ func (s *Store) Shipment(ctx context.Context, id string) (routes.Shipment, error
 	}
 	var sh routes.Shipment
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		var err error
-		sh, err = shipments.scan(tx.QueryRow(ctx, "SELECT "+shipments.cols+" FROM shipments s WHERE s.id = $1", id))
+		rows, err := tx.Query(ctx, "SELECT "+shipments.cols+" FROM shipments s WHERE s.id = $1", id)
 		if err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, "SELECT "+legs.cols+" FROM legs l WHERE l.shipment = $1 ORDER BY l.seq, l.id", id)
+		sh, err = pgx.CollectExactlyOneRow(rows, func(r pgx.CollectableRow) (routes.Shipment, error) { return scanShipment(r) })
+		if err != nil {
+			return err
+		}
+		rows, err = tx.Query(ctx, "SELECT "+legs.cols+" FROM legs l WHERE l.shipment = $1 ORDER BY l.seq, l.id", id)
 		if err != nil {
 			return err
 		}
@@ -252,7 +258,7 @@ func (s *Store) Observations(ctx context.Context, q routes.Query) (routes.Page[r
 	return list(ctx, s, observations, &f, q)
 }
 
-func scanPlace(r pgx.Row, extra ...any) (routes.Place, error) {
+func scanPlace(r pgx.CollectableRow, extra ...any) (routes.Place, error) {
 	var p routes.Place
 	err := r.Scan(append([]any{&p.ID, &p.Name, &p.Kind, &p.Country, &p.UNLOCODE, &p.Aliases,
 		&p.Lon, &p.Lat, &p.Note}, extra...)...)
@@ -260,7 +266,7 @@ func scanPlace(r pgx.Row, extra ...any) (routes.Place, error) {
 	return p, err
 }
 
-func scanVessel(r pgx.Row, extra ...any) (routes.Vessel, error) {
+func scanVessel(r pgx.CollectableRow, extra ...any) (routes.Vessel, error) {
 	var v routes.Vessel
 	err := r.Scan(append([]any{&v.ID, &v.Name, &v.IMO, &v.MMSI, &v.Flag, &v.Type, &v.Owner,
 		&v.FormerNames, &v.Confidence, &v.Note}, extra...)...)
@@ -268,7 +274,7 @@ func scanVessel(r pgx.Row, extra ...any) (routes.Vessel, error) {
 	return v, err
 }
 
-func scanSource(r pgx.Row, extra ...any) (routes.Source, error) {
+func scanSource(r pgx.CollectableRow, extra ...any) (routes.Source, error) {
 	var s routes.Source
 	var published time.Time
 	err := r.Scan(append([]any{&s.ID, &s.Publisher, &s.Title, &s.URL, &published, &s.Kind}, extra...)...)
@@ -276,37 +282,54 @@ func scanSource(r pgx.Row, extra ...any) (routes.Source, error) {
 	return s, err
 }
 
-func scanShipment(r pgx.Row, extra ...any) (routes.Shipment, error) {
+func scanShipment(r pgx.CollectableRow, extra ...any) (routes.Shipment, error) {
 	var s routes.Shipment
-	var srcs, claims []string
+	var claims [][]string
 	err := r.Scan(append([]any{&s.ID, &s.Title, &s.Summary, &s.Cargo.Description, &s.Cargo.Quantity,
 		&s.Cargo.Unit, &s.Cargo.Qualifier, &s.Status, &s.Confidence, &s.Start, &s.End,
 		&s.Bound.Min[0], &s.Bound.Min[1], &s.Bound.Max[0], &s.Bound.Max[1], &s.LengthKm,
-		&srcs, &claims}, extra...)...)
+		&claims}, extra...)...)
+	if err != nil {
+		return s, err
+	}
 	s.Start, s.End = s.Start.UTC(), s.End.UTC()
-	s.Sources = zipClaims(srcs, claims)
+	s.Sources, err = claimPairs(claims)
 	return s, err
 }
 
-func scanLeg(r pgx.Row, extra ...any) (routes.Leg, error) {
-	var l routes.Leg
-	var geom []byte
-	var srcs, claims []string
-	err := r.Scan(append([]any{&l.ID, &l.Shipment, &l.Seq, &l.Mode, &l.Origin, &l.Destination, &l.Via,
-		&l.Vessel, &l.Carrier, &l.Depart.Earliest, &l.Depart.Latest, &l.Arrive.Earliest, &l.Arrive.Latest,
-		&geom, &l.GeometryKind, &l.LengthKm, &l.Confidence, &l.Note, &srcs, &claims}, extra...)...)
-	if err != nil {
-		return l, err
+// scanLeg reads a leg from the raw row: see rawRow.
+func scanLeg(row pgx.CollectableRow, extra ...any) (routes.Leg, error) {
+	return scanLegInto(row, nil, extra...)
+}
+
+// scanLegInto is scanLeg with the leg's line in buf's memory, when buf is
+// not nil: see linesInto.
+func scanLegInto(row pgx.CollectableRow, buf *lineBuffer, extra ...any) (routes.Leg, error) {
+	r := newRawRow(row)
+	var t [10]string
+	r.textCols(t[:], 0, 1, 3, 4, 5, 7, 8, 14, 16, 17)
+	l := routes.Leg{ID: t[0], Shipment: t[1], Seq: r.int4(2), Mode: routes.Mode(t[2]),
+		Origin: t[3], Destination: t[4], Via: r.texts(6), Vessel: t[5], Carrier: t[6],
+		Depart:       routes.Window{Earliest: r.time(9), Latest: r.time(10)},
+		Arrive:       routes.Window{Earliest: r.time(11), Latest: r.time(12)},
+		GeometryKind: routes.GeometryKind(t[7]), LengthKm: r.float8(15),
+		Confidence: routes.Confidence(t[8]), Note: t[9]}
+	l.Sources = r.claims(18)
+	geom := r.bytes(13)
+	r.extra(19, extra)
+	if r.err != nil {
+		return l, r.err
 	}
-	l.Via = nilIfEmpty(l.Via)
-	l.Depart = utcWindow(l.Depart)
-	l.Arrive = utcWindow(l.Arrive)
-	l.Sources = zipClaims(srcs, claims)
-	l.Geometry, err = lines(geom)
+	var err error
+	l.Geometry, err = linesInto(geom, buf)
 	return l, err
 }
 
-func scanTrack(r pgx.Row, extra ...any) (routes.Track, error) {
+func scanTrack(r pgx.CollectableRow, extra ...any) (routes.Track, error) {
+	return scanTrackInto(r, nil, extra...)
+}
+
+func scanTrackInto(r pgx.CollectableRow, buf *lineBuffer, extra ...any) (routes.Track, error) {
 	var t routes.Track
 	var geom []byte
 	err := r.Scan(append([]any{&t.ID, &t.MMSI, &t.Vessel, &t.Start, &t.End, &t.Points, &geom,
@@ -315,11 +338,11 @@ func scanTrack(r pgx.Row, extra ...any) (routes.Track, error) {
 		return t, err
 	}
 	t.Start, t.End = t.Start.UTC(), t.End.UTC()
-	t.Geometry, err = lines(geom)
+	t.Geometry, err = linesInto(geom, buf)
 	return t, err
 }
 
-func scanGap(r pgx.Row, extra ...any) (routes.Gap, error) {
+func scanGap(r pgx.CollectableRow, extra ...any) (routes.Gap, error) {
 	var g routes.Gap
 	err := r.Scan(append([]any{&g.ID, &g.MMSI, &g.Vessel, &g.Start, &g.End,
 		&g.From[0], &g.From[1], &g.To[0], &g.To[1], &g.Dark, &g.OffshoreNm}, extra...)...)
@@ -327,29 +350,12 @@ func scanGap(r pgx.Row, extra ...any) (routes.Gap, error) {
 	return g, err
 }
 
-func scanObservation(r pgx.Row, extra ...any) (routes.Observation, error) {
+func scanObservation(r pgx.CollectableRow, extra ...any) (routes.Observation, error) {
 	var o routes.Observation
 	err := r.Scan(append([]any{&o.ID, &o.Time.Earliest, &o.Time.Latest, &o.Lon, &o.Lat, &o.Kind,
 		&o.Subject, &o.Source, &o.Note}, extra...)...)
 	o.Time = utcWindow(o.Time)
 	return o, err
-}
-
-// lines decodes a MultiLineString from WKB; the doubles come back exactly
-// as they were written. An empty one is nil.
-func lines(b []byte) (orb.MultiLineString, error) {
-	g, err := wkb.Unmarshal(b)
-	if err != nil {
-		return nil, fmt.Errorf("decode geometry: %w", err)
-	}
-	ml, ok := g.(orb.MultiLineString)
-	if !ok {
-		return nil, fmt.Errorf("decode geometry: want a MultiLineString, got %s", g.GeoJSONType())
-	}
-	if len(ml) == 0 {
-		return nil, nil
-	}
-	return ml, nil
 }
 
 func utcWindow(w routes.Window) routes.Window {
@@ -361,16 +367,4 @@ func nilIfEmpty(s []string) []string {
 		return nil
 	}
 	return s
-}
-
-// zipClaims pairs the sources and claims read as parallel arrays.
-func zipClaims(srcs, claims []string) []routes.Claim {
-	if len(srcs) == 0 {
-		return nil
-	}
-	cs := make([]routes.Claim, len(srcs))
-	for i := range srcs {
-		cs[i] = routes.Claim{Source: srcs[i], Claim: claims[i]}
-	}
-	return cs
 }
