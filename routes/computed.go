@@ -8,7 +8,7 @@ import (
 // ComputedFeature is a router's answer as a GeoJSON feature: the line (a
 // LineString, or a MultiLineString when the antimeridian splits it), its
 // length in km and nautical miles, how far each end was moved to reach the
-// network, and the passages it goes through. from and to are the ends as
+// network, the passages it goes through and the stations it passes. from and to are the ends as
 // they were asked for (a place id or "lon,lat") and fromPt and toPt where
 // they lie; avoid is what the route was asked to avoid.
 func ComputedFeature(mode Mode, from, to string, fromPt, toPt orb.Point, avoid []string, r ComputedRoute) *geojson.Feature {
@@ -26,6 +26,7 @@ func ComputedFeature(mode Mode, from, to string, fromPt, toPt orb.Point, avoid [
 		"from_snap_km":  round3(r.FromSnapKm),
 		"to_snap_km":    round3(r.ToSnapKm),
 		"passages":      nonNil(r.Passages),
+		"stations":      nonNil(r.Stations),
 		"avoid":         nonNil(avoid),
 	}
 	return f

@@ -43,6 +43,10 @@ type ComputedRoute struct {
 	// Passages names the straits and canals the line goes through, in
 	// order, as RouteOptions.Avoid names them.
 	Passages []string
+	// Stations names the stations the line passes, in order, where the
+	// network names them: the bundled schematic rail network does, track
+	// ingested from OpenStreetMap does not.
+	Stations []string
 }
 
 // ErrUnroutable is returned, wrapped, when no route can be drawn: an end lies

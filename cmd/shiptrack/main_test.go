@@ -3,14 +3,10 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/shiptrack/shiptrack/internal/pgtest"
 )
 
 // These tests run the real binary as a user would, following the README:
@@ -320,40 +316,9 @@ func TestIngestBadDocumentChangesNothing(t *testing.T) {
 	}
 }
 
-// testDatabase creates a PostGIS database for this test and drops it after.
+// testDatabase creates an empty database for this test, as a user would
+// before migrate, and drops it after.
 func testDatabase(t *testing.T) string {
 	t.Helper()
-	admin := os.Getenv("SHIPTRACK_TEST_DATABASE_URL")
-	if admin == "" {
-		admin = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	}
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		if os.Getenv("SHIPTRACK_SKIP_POSTGIS") == "1" {
-			t.Skipf("PostgreSQL unreachable and SHIPTRACK_SKIP_POSTGIS=1: %v", err)
-		}
-		t.Fatalf("PostgreSQL is unreachable at %s (set SHIPTRACK_SKIP_POSTGIS=1 to skip): %v", admin, err)
-	}
-	defer conn.Close(ctx)
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "shiptrack_cmd_" + hex.EncodeToString(b)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), admin)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer c.Close(context.Background())
-		if _, err := c.Exec(context.Background(), "DROP DATABASE "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
-			t.Error(err)
-		}
-	})
-	u, _ := url.Parse(admin)
-	u.Path = "/" + name
-	return u.String()
+	return pgtest.Empty(t, "shiptrack_cmd")
 }

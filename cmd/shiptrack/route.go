@@ -133,10 +133,38 @@ func writeRouteTable(w io.Writer, mode routes.Mode, from, to string, a, b orb.Po
 	end("TO", to, b, r.ToSnapKm, last)
 	fmt.Fprintf(tw, "NETWORK\t%s\n", r.Network)
 	fmt.Fprintf(tw, "LENGTH\t%s km, %s nm\n", km(r.LengthKm), km(r.LengthKm/routes.NauticalMile))
-	passages := "none named"
-	if len(r.Passages) > 0 {
-		passages = strings.Join(r.Passages, ", ")
+	via := append(slices.Clone(r.Passages), r.Stations...)
+	if len(via) == 0 {
+		via = []string{"none named"}
 	}
-	fmt.Fprintf(tw, "VIA\t%s\n", passages)
+	for i, line := range wrapList(via, 88) {
+		label := "VIA"
+		if i > 0 {
+			label = ""
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", label, line)
+	}
 	return tw.Flush()
+}
+
+// wrapList joins names with commas into lines of at most width bytes, or
+// one name a line where a name alone is longer.
+func wrapList(names []string, width int) []string {
+	var lines []string
+	var b strings.Builder
+	for i, n := range names {
+		item := n
+		if i < len(names)-1 {
+			item += ","
+		}
+		if b.Len() > 0 && b.Len()+1+len(item) > width {
+			lines = append(lines, b.String())
+			b.Reset()
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(item)
+	}
+	return append(lines, b.String())
 }

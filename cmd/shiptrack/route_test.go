@@ -33,7 +33,8 @@ func TestRouteCommand(t *testing.T) {
 		{[]string{"route", "--from", "najin", "--to", "dunay"}, 2, []string{"route takes one mode"}},
 		{[]string{"route", "boat", "--from", "najin", "--to", "dunay"}, 2, []string{`unknown mode "boat"`}},
 		{[]string{"route", "rail", "--from", "dunay", "--to", "tikhoretsk"}, 0,
-			[]string{"dunay (132.3375,42.8803), on the track", "NETWORK  rail:schematic", "LENGTH   8590.8 km"}},
+			[]string{"dunay (132.3375,42.8803), on the track", "NETWORK  rail:schematic", "LENGTH   8590.8 km",
+				"VIA      Dunay, Fokino,", "Ussuriysk,", "Khabarovsk,", "Novosibirsk,", "Salsk, Tikhoretsk\n"}},
 		{[]string{"route", "rail", "--from", "131.9,43.5", "--to", "vladivostok"}, 0, []string{"moved 5.6 km to the track at 131.9100,43.5500"}},
 		{[]string{"route", "rail", "--from", "dunay", "--to", "2.35,48.85"}, 2, []string{"--to:", "2497 km from the nearest point of the rail network"}},
 		{[]string{"route", "rail", "--from", "dunay", "--to", "tikhoretsk", "--avoid", "suez"}, 2, []string{"--avoid:", `"suez"`}},
@@ -89,8 +90,10 @@ func TestRouteGeoJSON(t *testing.T) {
 	}
 	status, rail := get(t, base+"/api/route/rail?from=dunay&to=tikhoretsk")
 	props, _ := rail["properties"].(map[string]any)
-	if status != 200 || props["network"] != "rail:schematic" || props["length_km"] != 8590.82 {
-		t.Errorf("GET /api/route/rail = %d %v; want the schematic network's 8590.82 km", status, props)
+	stations, _ := props["stations"].([]any)
+	if status != 200 || props["network"] != "rail:schematic" || props["length_km"] != 8590.82 ||
+		len(stations) < 2 || stations[0] != "Dunay" || stations[len(stations)-1] != "Tikhoretsk" {
+		t.Errorf("GET /api/route/rail = %d %v; want the schematic network's 8590.82 km from station Dunay to Tikhoretsk", status, props)
 	}
 	if status, p := get(t, base+"/api/route/rail?from=dunay&to=2.35,48.85"); status != 400 || p["parameter"] != "to" || !strings.Contains(p["detail"].(string), "from the nearest point of the rail network") {
 		t.Errorf("GET /api/route/rail to Paris = %d %v; want 400 on to, naming the distance", status, p)

@@ -112,7 +112,9 @@ func (r *Rail) Route(ctx context.Context, from, to orb.Point, opts routes.RouteO
 		return routes.ComputedRoute{}, fmt.Errorf("%w: the rail network does not join %s and %s",
 			routes.ErrUnroutable, r.schematic.name(s), r.schematic.name(t))
 	}
-	return computed(line, sKm, tKm, "rail:schematic"), nil
+	route := computed(line, sKm, tKm, "rail:schematic")
+	route.Stations = r.schematic.stationsOn(line)
+	return route, nil
 }
 
 func computed(line orb.LineString, fromKm, toKm float64, network string) routes.ComputedRoute {
@@ -121,11 +123,12 @@ func computed(line orb.LineString, fromKm, toKm float64, network string) routes.
 		FromSnapKm: fromKm, ToSnapKm: toKm, Network: network}
 }
 
-// schematicNet is the bundled network with its stations' names, for
-// messages.
+// schematicNet is the bundled network with the names of its stations and
+// waypoints, for messages, and which of them are stations.
 type schematicNet struct {
-	g     *railGraph
-	names map[orb.Point]string
+	g        *railGraph
+	names    map[orb.Point]string
+	stations map[orb.Point]bool
 }
 
 //go:embed data/rail-schematic.geojson
@@ -160,6 +163,19 @@ func (s *schematicNet) snap(param string, p orb.Point) (railVertex, float64, err
 		routes.ErrUnroutable, p[0], p[1], bestKm, s.name(best), RailSnapKm)}
 }
 
+// stationsOn names the stations that are vertices of line, in order.
+// Schematic lines run straight between stations and waypoints, so every
+// station the route passes is one of its vertices.
+func (s *schematicNet) stationsOn(line orb.LineString) []string {
+	var names []string
+	for _, p := range line {
+		if s.stations[p] {
+			names = append(names, s.names[p])
+		}
+	}
+	return names
+}
+
 func (s *schematicNet) name(v railVertex) string {
 	p := s.g.point(v)
 	if n, ok := s.names[p]; ok {
@@ -184,7 +200,7 @@ func parseSchematic(data []byte) (*schematicNet, error) {
 		p    orb.Point
 	}
 	stations := map[string]station{}
-	s := &schematicNet{names: map[orb.Point]string{}}
+	s := &schematicNet{names: map[orb.Point]string{}, stations: map[orb.Point]bool{}}
 	var nodes []orb.Point
 	for i, f := range fc.Features {
 		p, ok := f.Geometry.(orb.Point)
@@ -207,6 +223,7 @@ func parseSchematic(data []byte) (*schematicNet, error) {
 		stations[id] = station{int32(len(nodes)), p}
 		nodes = append(nodes, p)
 		s.names[p] = name
+		s.stations[p] = f.Properties.MustString("kind", "") == "station"
 	}
 	var edges []railEdge
 	for i, f := range fc.Features {

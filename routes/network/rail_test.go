@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -97,6 +98,23 @@ func TestRailDunayTikhoretskFollowsTheTransSiberian(t *testing.T) {
 			t.Errorf("the route passes %s out of order", strings.Join(want, " or "))
 		}
 		last = at
+	}
+	// The answer names the stations it passes, in order, and no waypoints.
+	if n := len(got.Stations); n < 2 || got.Stations[0] != "Dunay" || got.Stations[n-1] != "Tikhoretsk" {
+		t.Errorf("stations %q; want Dunay first and Tikhoretsk last", got.Stations)
+	}
+	last = -1
+	for _, want := range []string{"Ussuriysk", "Khabarovsk", "Chita", "Irkutsk", "Novosibirsk", "Omsk", "Samara", "Volgograd"} {
+		i := slices.Index(got.Stations, want)
+		if i < 0 || i < last {
+			t.Errorf("stations %q: %s missing or out of order", got.Stations, want)
+		}
+		last = i
+	}
+	for p, name := range r.schematic.names {
+		if !r.schematic.stations[p] && slices.Contains(got.Stations, name) {
+			t.Errorf("stations %q name the waypoint %s", got.Stations, name)
+		}
 	}
 	straight := geo.Distance(dunay, tikhoretsk) / 1000
 	if got.LengthKm < 1.2*straight || got.LengthKm > 2*straight {
