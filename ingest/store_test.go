@@ -2,19 +2,14 @@ package ingest_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	shiptrack "github.com/shiptrack/shiptrack"
 	"github.com/shiptrack/shiptrack/ingest"
+	"github.com/shiptrack/shiptrack/internal/pgtest"
 	"github.com/shiptrack/shiptrack/internal/snapshot"
 	"github.com/shiptrack/shiptrack/routes"
 	"github.com/shiptrack/shiptrack/routes/gpkg"
@@ -54,46 +49,17 @@ func openPostGIS(t *testing.T) routes.Store {
 // the database's URL.
 func openPostGISAt(t testing.TB) (*postgis.Store, string) {
 	t.Helper()
-	if os.Getenv("SHIPTRACK_SKIP_POSTGIS") == "1" {
-		t.Skip("SHIPTRACK_SKIP_POSTGIS=1")
-	}
-	admin := os.Getenv("SHIPTRACK_TEST_DATABASE_URL")
-	if admin == "" {
-		admin = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	}
+	dbURL := pgtest.Database(t, "shiptrack_ingest")
 	ctx := context.Background()
-	exec := func(dbURL, sql string) {
-		t.Helper()
-		conn, err := pgx.Connect(ctx, dbURL)
-		if err != nil {
-			t.Fatalf("PostgreSQL at SHIPTRACK_TEST_DATABASE_URL is unreachable (set SHIPTRACK_SKIP_POSTGIS=1 to skip): %v", err)
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, sql); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "shiptrack_ingest_" + hex.EncodeToString(b)
-	ident := pgx.Identifier{name}.Sanitize()
-	exec(admin, "CREATE DATABASE "+ident)
-	t.Cleanup(func() { exec(admin, "DROP DATABASE "+ident+" WITH (FORCE)") })
-	u, err := url.Parse(admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	exec(u.String(), "CREATE EXTENSION postgis")
-	if _, err := postgis.Migrate(ctx, u.String()); err != nil {
+	if _, err := postgis.Migrate(ctx, dbURL); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
-	s, err := postgis.Open(ctx, u.String())
+	s, err := postgis.Open(ctx, dbURL)
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return s, u.String()
+	return s, dbURL
 }
 
 func bundled() ingest.Inputs { return ingest.FS(shiptrack.Bundled, shiptrack.BundledDir) }

@@ -3,21 +3,17 @@ package web_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"maps"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
+	"github.com/shiptrack/shiptrack/internal/pgtest"
 	"github.com/shiptrack/shiptrack/routes"
 	"github.com/shiptrack/shiptrack/routes/gpkg"
 	"github.com/shiptrack/shiptrack/routes/postgis"
@@ -57,59 +53,15 @@ func openGPKG(t *testing.T) routes.Store {
 	return s
 }
 
-// adminURL is the PostgreSQL the tests create their databases in.
-func adminURL() string {
-	if u := os.Getenv("SHIPTRACK_TEST_DATABASE_URL"); u != "" {
-		return u
-	}
-	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-}
-
-// createDatabase makes a database with a random name and PostGIS, drops it
-// when the test ends, and returns its URL.
+// createDatabase makes a migrated PostGIS database for the test, dropped
+// when it ends, and returns its URL.
 func createDatabase(t *testing.T) string {
 	t.Helper()
-	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, adminURL())
-	if err != nil {
-		t.Fatalf("PostgreSQL unreachable at %s (set SHIPTRACK_SKIP_POSTGIS=1 to skip): %v", adminURL(), err)
-	}
-	defer admin.Close(ctx)
-	var b [6]byte
-	rand.Read(b[:])
-	name := "shiptrack_web_" + hex.EncodeToString(b[:])
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("create database: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx := context.Background()
-		admin, err := pgx.Connect(ctx, adminURL())
-		if err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-			return
-		}
-		defer admin.Close(ctx)
-		if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(adminURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	db, err := pgx.Connect(ctx, u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close(ctx)
-	if _, err := db.Exec(ctx, "CREATE EXTENSION postgis"); err != nil {
-		t.Fatalf("create extension postgis: %v", err)
-	}
-	if _, err := postgis.Migrate(ctx, u.String()); err != nil {
+	dbURL := pgtest.Database(t, "shiptrack_web")
+	if _, err := postgis.Migrate(context.Background(), dbURL); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
-	return u.String()
+	return dbURL
 }
 
 func openPostGIS(t *testing.T) routes.Store {

@@ -30,8 +30,29 @@ func AdminURL() string {
 // connected, when the test ends.
 func Database(t testing.TB, prefix string) string {
 	t.Helper()
+	dbURL := Empty(t, prefix)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatalf("connect to %s: %v", dbURL, err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE EXTENSION postgis"); err != nil {
+		t.Fatalf("create extension postgis in %s: %v", dbURL, err)
+	}
+	return dbURL
+}
+
+// Empty is Database without PostGIS: a database as a user creates it
+// before shiptrack migrate, which adds the extension itself.
+func Empty(t testing.TB, prefix string) string {
+	t.Helper()
 	if os.Getenv("SHIPTRACK_SKIP_POSTGIS") == "1" {
 		t.Skip("SHIPTRACK_SKIP_POSTGIS=1")
+	}
+	u, err := url.Parse(AdminURL())
+	if err != nil {
+		t.Fatalf("SHIPTRACK_TEST_DATABASE_URL is not a URL: %v", err)
 	}
 	ctx := context.Background()
 	admin, err := pgx.Connect(ctx, AdminURL())
@@ -56,18 +77,6 @@ func Database(t testing.TB, prefix string) string {
 			t.Errorf("drop database %s: %v", name, err)
 		}
 	})
-	u, err := url.Parse(AdminURL())
-	if err != nil {
-		t.Fatalf("SHIPTRACK_TEST_DATABASE_URL is not a URL: %v", err)
-	}
 	u.Path = "/" + name
-	conn, err := pgx.Connect(ctx, u.String())
-	if err != nil {
-		t.Fatalf("connect to %s: %v", name, err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE EXTENSION postgis"); err != nil {
-		t.Fatalf("create extension postgis in %s: %v", name, err)
-	}
 	return u.String()
 }
