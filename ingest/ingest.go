@@ -47,9 +47,16 @@ const maxErrors = 100
 // are skipped and listed in the Summary, as are hidden files and
 // directories (names starting with ".").
 type Inputs struct {
-	roots []root
-	err   error
-	meter *Meter
+	roots    []root
+	err      error
+	progress *Progress
+}
+
+// WithProgress returns in with p showing the progress of reading, checking
+// and writing it.
+func (in Inputs) WithProgress(p *Progress) Inputs {
+	in.progress = p
+	return in
 }
 
 // root is one named file or directory.
@@ -145,7 +152,7 @@ func DocumentsWith(ctx context.Context, store routes.Store, in Inputs, opts rout
 	if err != nil {
 		return sum, err
 	}
-	in.meter.phase("writing", sum.Read.Total())
+	in.progress.phase(fmt.Sprintf("writing %s records", thousands(int64(sum.Read.Total()))))
 	sum.Written, err = store.Apply(ctx, batch)
 	if err != nil {
 		return sum, fmt.Errorf("write to the store: %w", err)
@@ -187,7 +194,7 @@ func ReadWith(ctx context.Context, known routes.Lookup, in Inputs, opts routes.P
 		if leaveToAIS(fi) {
 			continue
 		}
-		in.meter.reading(fi.display)
+		in.progress.Label("reading " + fi.display)
 		data, ferr, err := readFile(fi)
 		if err != nil {
 			return nil, sum, err
@@ -211,7 +218,7 @@ func ReadWith(ctx context.Context, known routes.Lookup, in Inputs, opts routes.P
 		}
 		errs = append(errs, m.add(f)...)
 		sum.Files = append(sum.Files, fi.display)
-		in.meter.file(len(data), f.records().count())
+		in.progress.Add(f.records().count())
 		if len(errs) >= maxErrors {
 			break
 		}
@@ -231,7 +238,7 @@ func ReadWith(ctx context.Context, known routes.Lookup, in Inputs, opts routes.P
 		}
 		return nil, sum, errs[:min(len(errs), maxErrors)]
 	}
-	in.meter.phase("checking", sum.Read.Total())
+	in.progress.phase(fmt.Sprintf("checking %s records", thousands(int64(sum.Read.Total()))))
 	if v := nulText(d); len(v) > 0 {
 		return nil, sum, m.place(v)
 	}

@@ -25,7 +25,9 @@ type Progress struct {
 	start   time.Time
 	stop    chan struct{}
 	stopped chan struct{}
-	width   int // of the last line drawn, to blank it out
+
+	drawMu sync.Mutex // over writes to w and width
+	width  int        // of the last line drawn, to blank it out
 }
 
 // NewProgress starts showing progress on w.
@@ -54,6 +56,24 @@ func (p *Progress) Reset(label string) {
 	p.label.Store(label)
 }
 
+// Label says what is being read now, keeping the count and the clock: the
+// rows of a run of files add up.
+func (p *Progress) Label(label string) {
+	if p != nil {
+		p.label.Store(label)
+	}
+}
+
+// phase is Reset drawn at once, so that a change of phase that counts
+// nothing shows without waiting for the next tick.
+func (p *Progress) phase(label string) {
+	if p == nil {
+		return
+	}
+	p.Reset(label)
+	p.draw()
+}
+
 // Add counts n more rows.
 func (p *Progress) Add(n int) {
 	if p != nil {
@@ -77,6 +97,8 @@ func (p *Progress) Done() {
 	close(p.stop)
 	p.mu.Unlock()
 	<-p.stopped
+	p.drawMu.Lock()
+	defer p.drawMu.Unlock()
 	if p.width > 0 {
 		fmt.Fprintf(p.w, "\r%*s\r", p.width, "")
 	}
@@ -99,6 +121,8 @@ func (p *Progress) loop() {
 // draw writes the line once.
 func (p *Progress) draw() {
 	line := p.line()
+	p.drawMu.Lock()
+	defer p.drawMu.Unlock()
 	pad := max(p.width-len(line), 0)
 	fmt.Fprintf(p.w, "\r%s%*s", line, pad, "")
 	p.width = len(line)

@@ -86,14 +86,9 @@ func ingestDocuments(ctx context.Context, e *env, st routes.Store, paths []strin
 	if err != nil {
 		return err
 	}
-	in := ingest.Paths(paths...)
-	var meter *ingest.Meter
-	if isTerminal(e.stderr) {
-		meter = ingest.NewMeter(e.stderr)
-		in = in.Metered(meter)
-	}
-	sum, err := ingest.DocumentsWith(ctx, st, in, opts)
-	meter.Done()
+	progress := newProgress(e)
+	sum, err := ingest.DocumentsWith(ctx, st, ingest.Paths(paths...).WithProgress(progress), opts)
+	progress.Done() // before anything else is written to the terminal
 	for _, s := range sum.Skipped {
 		fmt.Fprintf(e.stderr, "skipped %s: %s\n", s.File, s.Reason)
 	}
@@ -110,7 +105,7 @@ func ingestDocuments(ctx context.Context, e *env, st routes.Store, paths []strin
 	reportUnrouted(e.stderr, sum.Unrouted)
 	// AIS files go after the documents, so that their vessels and ports
 	// are known when tracks are derived.
-	asum, aerr := ingestAIS(ctx, e, st, paths)
+	asum, aerr := ingestAIS(ctx, st, paths, newProgress(e))
 	if len(sum.Files) > 0 || len(asum.Files) == 0 {
 		report(e.stdout, sum)
 	}
@@ -120,15 +115,19 @@ func ingestDocuments(ctx context.Context, e *env, st routes.Store, paths []strin
 	return aerr
 }
 
-// ingestAIS ingests the AIS files among paths, showing progress on a
-// terminal.
-func ingestAIS(ctx context.Context, e *env, st routes.Store, paths []string) (ingest.AISSummary, error) {
-	var opt ingest.AISOptions
-	if isTerminal(e.stderr) {
-		opt.Progress = ingest.NewProgress(e.stderr)
+// newProgress is a progress display on the terminal, or nil when standard
+// error is not one.
+func newProgress(e *env) *ingest.Progress {
+	if !isTerminal(e.stderr) {
+		return nil
 	}
-	sum, err := ingest.AIS(ctx, st, ingest.Paths(paths...), opt)
-	opt.Progress.Done()
+	return ingest.NewProgress(e.stderr)
+}
+
+// ingestAIS ingests the AIS files among paths, showing progress on p.
+func ingestAIS(ctx context.Context, st routes.Store, paths []string, p *ingest.Progress) (ingest.AISSummary, error) {
+	sum, err := ingest.AIS(ctx, st, ingest.Paths(paths...), ingest.AISOptions{Progress: p})
+	p.Done()
 	return sum, err
 }
 
