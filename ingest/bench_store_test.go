@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -23,8 +25,18 @@ import (
 // does next, deriving the tracks. Run them in one go and compare rows/s:
 //
 //	go test ./ingest -run XXX -bench Load -count 6
+//
+// SHIPTRACK_LOAD_ROWS sets how many rows (100,000 unless set), to see how
+// both scale as the table grows:
+//
+//	SHIPTRACK_LOAD_ROWS=2000000 go test ./ingest -run XXX -bench 'LoadIngest$|LoadRawCopy' -benchtime 1x -count 2
 
-const loadRows = 100_000
+var loadRows = func() int {
+	if n, err := strconv.Atoi(os.Getenv("SHIPTRACK_LOAD_ROWS")); err == nil && n > 0 {
+		return n
+	}
+	return 100_000
+}()
 
 // loadCSV is loadRows NOAA rows from 500 vessels, a minute apart each.
 func loadCSV() []byte {
@@ -98,7 +110,7 @@ func BenchmarkLoadRawCopy(b *testing.B) {
 		truncate(b, dbURL)
 		b.StartTimer()
 		n, err := conn.CopyFrom(ctx, pgx.Identifier{"positions"}, cols, pgx.CopyFromRows(rows))
-		if err != nil || n != loadRows {
+		if err != nil || n != int64(loadRows) {
 			b.Fatalf("copied %d: %v", n, err)
 		}
 	}
