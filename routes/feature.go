@@ -53,18 +53,6 @@ func VesselFeature(v Vessel) *geojson.Feature {
 	return f
 }
 
-// SourceProperties are a source's fields as feature properties.
-func SourceProperties(s Source) map[string]any {
-	return map[string]any{
-		"id":        s.ID,
-		"publisher": s.Publisher,
-		"title":     s.Title,
-		"url":       nullable(s.URL),
-		"published": s.Published,
-		"kind":      s.Kind,
-	}
-}
-
 // claims writes each claim with its source's details when refs know them.
 func claims(cs []Claim, refs *Refs) []map[string]any {
 	out := make([]map[string]any, 0, len(cs))
