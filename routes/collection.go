@@ -211,6 +211,15 @@ func ShipmentLine(s Shipment) orb.MultiLineString {
 	return ml
 }
 
+// LegIDs lists the legs' ids, in their order.
+func LegIDs(ls []Leg) []string {
+	ids := make([]string, len(ls))
+	for i, l := range ls {
+		ids[i] = l.ID
+	}
+	return ids
+}
+
 // GapLine is a gap drawn from where the vessel fell silent to where it was
 // heard again.
 func GapLine(g Gap) orb.LineString { return orb.LineString{g.From, g.To} }
@@ -254,13 +263,7 @@ var (
 		q("end", DateTime, endDesc, func(s Shipment) Value { return instant(s.End) }),
 		q("length_km", Number, "geodesic length of all legs, km", func(s Shipment) Value { return num(s.LengthKm) }),
 		f("length_nm", Number, "geodesic length of all legs, nautical miles", func(s Shipment) Value { return num(s.LengthKm / NauticalMile) }),
-		f("legs", String, "the legs' ids in order, comma-separated", func(s Shipment) Value {
-			ids := make([]string, len(s.Legs))
-			for i, l := range s.Legs {
-				ids[i] = l.ID
-			}
-			return joined(ids)
-		}),
+		f("legs", String, "the legs' ids in order, comma-separated", func(s Shipment) Value { return joined(LegIDs(s.Legs)) }),
 		f("sources", String, "ids of the sources cited, comma-separated", func(s Shipment) Value { return claimIDs(s.Sources) }),
 		f("claims", String, "what each source says, one per line", func(s Shipment) Value { return claimTexts(s.Sources) }),
 	)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 )
 
@@ -76,17 +75,9 @@ func claims(cs []Claim, refs *Refs) []map[string]any {
 // part of every leg's line, when the shipment's legs are loaded, and null
 // otherwise.
 func ShipmentFeature(s Shipment, refs *Refs) *geojson.Feature {
-	var g orb.Geometry
-	if len(s.Legs) > 0 {
-		var ml orb.MultiLineString
-		for _, l := range s.Legs {
-			ml = append(ml, l.Geometry...)
-		}
-		g = ml
-	}
 	f := &geojson.Feature{Type: "Feature", ID: s.ID}
-	if g != nil {
-		f.Geometry = g
+	if len(s.Legs) > 0 {
+		f.Geometry = ShipmentLine(s)
 	}
 	f.Properties = geojson.Properties{
 		"title":      s.Title,
@@ -101,15 +92,10 @@ func ShipmentFeature(s Shipment, refs *Refs) *geojson.Feature {
 		"sources":    claims(s.Sources, refs),
 	}
 	if !s.Start.IsZero() { // a stored shipment has legs, so an extent
-
 		f.BBox = geojson.NewBBox(s.Bound)
 	}
 	if len(s.Legs) > 0 {
-		ids := make([]string, len(s.Legs))
-		for i, l := range s.Legs {
-			ids[i] = l.ID
-		}
-		f.Properties["legs"] = ids
+		f.Properties["legs"] = LegIDs(s.Legs)
 	}
 	return f
 }
