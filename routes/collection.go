@@ -334,7 +334,7 @@ var (
 		GeometryType: "Point"},
 		func(o Observation) string { return o.ID }, func(o Observation) orb.Geometry { return o.Point() },
 		q("kind", String, "how it was made", func(o Observation) Value { return text(string(o.Kind)) },
-			names([]ObservationKind{SatelliteImage, Photo, PortCall})...),
+			names(ObservationKinds)...),
 		q("subject", String, "id of the vessel, place or shipment seen", func(o Observation) Value { return text(o.Subject) }),
 		q("source", String, "id of the source", func(o Observation) Value { return text(o.Source) }),
 		q("time_earliest", DateTime, "earliest time it may have been made", func(o Observation) Value { return instant(o.Time.Earliest) }),

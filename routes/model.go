@@ -272,6 +272,9 @@ const (
 	PortCall       ObservationKind = "port_call"
 )
 
+// ObservationKinds lists every ObservationKind.
+var ObservationKinds = []ObservationKind{SatelliteImage, Photo, PortCall}
+
 // Observation is a dated sighting that is not AIS.
 type Observation struct {
 	ID      string          `json:"id"`

@@ -436,7 +436,7 @@ func (p *preparer) observation(path string, o Observation) bool {
 	p.slug(path+".id", o.ID)
 	p.window(path+".time", o.Time)
 	p.lonLat(path, o.Lon, o.Lat)
-	oneOf(p, path+".kind", o.Kind, []ObservationKind{SatelliteImage, Photo, PortCall}, false)
+	oneOf(p, path+".kind", o.Kind, ObservationKinds, false)
 	p.required(path+".subject", o.Subject)
 	if !p.exists(p.sources[o.Source], o.Source, func(ctx context.Context, id string) error {
 		_, err := p.known.Source(ctx, id)

@@ -107,7 +107,7 @@ func Generate(seed uint64, n Sizes) (*Generated, error) {
 			l := routes.Leg{
 				ID:          fmt.Sprintf("%s-leg-%d", s.ID, seq),
 				Seq:         seq,
-				Mode:        []routes.Mode{routes.Sea, routes.Rail, routes.Road, routes.Air}[r.IntN(4)],
+				Mode:        routes.Modes[r.IntN(len(routes.Modes))],
 				Origin:      doc.Places[origin].ID,
 				Destination: doc.Places[dest].ID,
 				Depart:      window(r, at),
@@ -148,7 +148,7 @@ func Generate(seed uint64, n Sizes) (*Generated, error) {
 			Time:    window(r, epoch.Add(time.Duration(r.IntN(360*24))*time.Hour)),
 			Lon:     round6(r.Float64()*360 - 180),
 			Lat:     round6(r.Float64()*140 - 70),
-			Kind:    []routes.ObservationKind{routes.SatelliteImage, routes.Photo, routes.PortCall}[i%3],
+			Kind:    routes.ObservationKinds[i%len(routes.ObservationKinds)],
 			Subject: doc.Vessels[i%max(n.Vessels, 1)].ID,
 			Source:  "news",
 		})
