@@ -450,14 +450,12 @@ func MatchLegs(voyages []Voyage, legs []Leg, places map[string]Place) map[string
 		}
 		for _, i := range order {
 			v := voyages[i]
-			if taken[i] || len(v.Tracks) == 0 {
+			if taken[i] || len(v.Tracks) == 0 || !within(l.Depart, v.Start()) || !within(l.Arrive, v.End()) {
 				continue
 			}
+			// Only now join the line: most voyages fail on time alone.
 			line := geo.Join(v.Geometry())
-			if len(line) == 0 || !within(l.Depart, v.Start()) || !within(l.Arrive, v.End()) {
-				continue
-			}
-			if geo.Distance(line[0], origin.Point()) <= EndpointTolerance &&
+			if len(line) > 0 && geo.Distance(line[0], origin.Point()) <= EndpointTolerance &&
 				geo.Distance(line[len(line)-1], dest.Point()) <= EndpointTolerance {
 				taken[i] = true
 				out[l.ID] = i
