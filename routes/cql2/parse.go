@@ -204,21 +204,12 @@ func (p *parser) predicate() (Expr, error) {
 		}
 		return Between{X: x, Low: lo, High: hi, Not: not}, nil
 	case p.accept("IN"):
-		if err := p.expect("("); err != nil {
-			return nil, err
-		}
 		var list []Expr
-		for {
+		if err := p.list(func() error {
 			v, err := p.scalar()
-			if err != nil {
-				return nil, err
-			}
 			list = append(list, v)
-			if !p.accept(",") {
-				break
-			}
-		}
-		if err := p.expect(")"); err != nil {
+			return err
+		}); err != nil {
 			return nil, err
 		}
 		return In{X: x, List: list, Not: not}, nil
@@ -510,28 +501,21 @@ func (p *parser) wkt(tag string, depth int) (orb.Geometry, error) {
 		return orb.LineString(ls), err
 	case "POLYGON":
 		return p.polygon()
-	case "MULTIPOINT":
-		if err := p.expect("("); err != nil {
-			return nil, err
-		}
+	case "MULTIPOINT": // each point in parentheses or not
 		var mp orb.MultiPoint
-		for {
+		err := p.list(func() error {
 			paren := p.accept("(")
 			pt, err := p.point()
 			if err != nil {
-				return nil, err
-			}
-			if paren {
-				if err := p.expect(")"); err != nil {
-					return nil, err
-				}
+				return err
 			}
 			mp = append(mp, pt)
-			if !p.accept(",") {
-				break
+			if paren {
+				return p.expect(")")
 			}
-		}
-		return mp, p.expect(")")
+			return nil
+		})
+		return mp, err
 	case "MULTILINESTRING":
 		var ml orb.MultiLineString
 		err := p.list(func() error {
