@@ -139,58 +139,29 @@ func quote(s string, q byte) string {
 func num(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
 func wkt(b *strings.Builder, g orb.Geometry) {
-	coords := func(ps []orb.Point) {
-		b.WriteString("(")
-		for i, p := range ps {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(num(p[0]) + " " + num(p[1]))
-		}
-		b.WriteString(")")
-	}
 	switch g := g.(type) {
 	case orb.Point:
 		b.WriteString("POINT")
-		coords([]orb.Point{g})
+		coords(b, []orb.Point{g})
 	case orb.LineString:
 		b.WriteString("LINESTRING")
-		coords(g)
+		coords(b, g)
 	case orb.Polygon:
-		b.WriteString("POLYGON(")
-		for i, r := range g {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			coords(r)
-		}
-		b.WriteString(")")
+		b.WriteString("POLYGON")
+		coordLists(b, g)
 	case orb.MultiPoint:
 		b.WriteString("MULTIPOINT")
-		coords(g)
+		coords(b, g)
 	case orb.MultiLineString:
-		b.WriteString("MULTILINESTRING(")
-		for i, ls := range g {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			coords(ls)
-		}
-		b.WriteString(")")
+		b.WriteString("MULTILINESTRING")
+		coordLists(b, g)
 	case orb.MultiPolygon:
 		b.WriteString("MULTIPOLYGON(")
 		for i, pg := range g {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString("(")
-			for j, r := range pg {
-				if j > 0 {
-					b.WriteString(", ")
-				}
-				coords(r)
-			}
-			b.WriteString(")")
+			coordLists(b, pg)
 		}
 		b.WriteString(")")
 	case orb.Collection:
@@ -203,4 +174,29 @@ func wkt(b *strings.Builder, g orb.Geometry) {
 		}
 		b.WriteString(")")
 	}
+}
+
+// coords writes "(x y, x y, ...)".
+func coords(b *strings.Builder, ps []orb.Point) {
+	b.WriteString("(")
+	for i, p := range ps {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(num(p[0]) + " " + num(p[1]))
+	}
+	b.WriteString(")")
+}
+
+// coordLists writes the rings of a polygon or the lines of a
+// multi-line: "((x y, ...), (x y, ...))".
+func coordLists[P ~[]orb.Point](b *strings.Builder, lists []P) {
+	b.WriteString("(")
+	for i, ps := range lists {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		coords(b, ps)
+	}
+	b.WriteString(")")
 }
