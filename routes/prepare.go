@@ -51,7 +51,7 @@ func Prepare(ctx context.Context, known Lookup, doc *Document) (*Batch, error) {
 // PrepareWith is Prepare with options: with routers, legs without a line get
 // one computed for their mode (see PrepareOptions).
 func PrepareWith(ctx context.Context, known Lookup, doc *Document, opts PrepareOptions) (*Batch, error) {
-	p := &preparer{ctx: ctx, known: known, doc: doc, opts: opts,
+	p := &preparer{ctx: ctx, known: known, opts: opts,
 		places: map[string]Place{}, vessels: map[string]bool{}, sources: map[string]bool{}, legs: map[string]string{}}
 	b := &Batch{}
 	for i, pl := range doc.Places {
@@ -97,7 +97,6 @@ func PrepareWith(ctx context.Context, known Lookup, doc *Document, opts PrepareO
 type preparer struct {
 	ctx       context.Context
 	known     Lookup
-	doc       *Document
 	opts      PrepareOptions
 	errs      errorList
 	lookupErr error // a store failure, as opposed to a broken rule
