@@ -67,7 +67,8 @@ func itemFilter(cs columns, q routes.FeatureQuery, base func(*filter, routes.Que
 	return &f, nil
 }
 
-// The Query conditions of each collection, as the Store's lists apply them.
+// The Query conditions of each collection: the Store's lists apply them, and
+// so do its feature queries, under their filters.
 func placeConds(f *filter, q routes.Query) {
 	f.bbox("p.geom", q.BBox)
 	f.near("p.geom", q.Near)
