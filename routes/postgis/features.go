@@ -86,8 +86,6 @@ func shipmentConds(f *filter, q routes.Query) {
 
 func legConds(f *filter, q routes.Query) { f.legConds(q) }
 
-func positionConds(f *filter, q routes.Query) { *f = *positionFilter(q) }
-
 func trackConds(f *filter, q routes.Query) {
 	f.during("t.start_time", "t.end_time", q.During)
 	f.bbox("t.geom", q.BBox)

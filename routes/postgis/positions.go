@@ -17,14 +17,12 @@ const fetchSize = 1000
 // positionCols are a position's columns, read in routes.Position order.
 const positionCols = `p.mmsi, p.time, ST_X(p.geom), ST_Y(p.geom), p.sog, p.cog, p.heading, p.nav_status`
 
-// positionFilter is the WHERE clause q puts on positions aliased p.
-func positionFilter(q routes.Query) *filter {
-	var f filter
+// positionConds are the conditions q puts on positions aliased p.
+func positionConds(f *filter, q routes.Query) {
 	f.during("p.time", "p.time", q.During)
 	f.bbox("p.geom", q.BBox)
 	f.near("p.geom", q.Near)
 	f.mmsi("p.mmsi", q)
-	return &f
 }
 
 // Positions streams the positions matching q by time and MMSI. It reads
@@ -39,7 +37,8 @@ func (s *Store) Positions(ctx context.Context, q routes.Query) iter.Seq2[routes.
 		}
 		stopped := false
 		err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-			f := positionFilter(q)
+			var f filter
+			positionConds(&f, q)
 			sql := "DECLARE positions_cursor NO SCROLL CURSOR FOR SELECT " + positionCols + " FROM positions p" +
 				f.where() + " ORDER BY p.time, p.mmsi" + f.page(q)
 			if _, err := tx.Exec(ctx, sql, f.args...); err != nil {
@@ -84,7 +83,8 @@ func (s *Store) CountPositions(ctx context.Context, q routes.Query) (int, error)
 	if s.closed.Load() {
 		return 0, errClosed
 	}
-	f := positionFilter(q)
+	var f filter
+	positionConds(&f, q)
 	var n int64
 	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM positions p"+f.where(), f.args...).Scan(&n); err != nil {
 		return 0, fail("count positions", err)
