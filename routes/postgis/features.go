@@ -45,17 +45,6 @@ var (
 		"time_latest": "o.time_latest", "start": "o.time_earliest", "end": "o.time_latest", "note": "o.note"}}
 )
 
-// positions read as a table, for the collection's queries.
-var positionTable = table[routes.Position]{what: "position", from: "positions p", alias: "p",
-	order: "p.time, p.mmsi", cols: positionCols, scan: scanPosition}
-
-func scanPosition(r pgx.CollectableRow, extra ...any) (routes.Position, error) {
-	var p routes.Position
-	err := r.Scan(append([]any{&p.MMSI, &p.Time, &p.Lon, &p.Lat, &p.SOG, &p.COG, &p.Heading, &p.NavStatus}, extra...)...)
-	p.Time = p.Time.UTC()
-	return p, err
-}
-
 // itemFilter is the WHERE clause of a feature query: what q's Query asks
 // (as the Store's list of the same records applies it) and its filter.
 func itemFilter(cs columns, q routes.FeatureQuery, base func(*filter, routes.Query)) (*filter, error) {
