@@ -193,15 +193,11 @@ func (s *Store) ShipmentItems(ctx context.Context, q routes.FeatureQuery) iter.S
 		}
 		stopped := false
 		err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-			f, err := itemFilter(shipmentColumns, q, shipmentConds)
+			sql, args, err := itemsSQL(shipments, shipmentColumns, q, shipmentConds)
 			if err != nil {
 				return err
 			}
-			order, err := orderBy(shipmentColumns, q.SortBy, shipments.order)
-			if err != nil {
-				return err
-			}
-			rows, err := tx.Query(ctx, "SELECT "+shipments.cols+" FROM shipments s"+f.where()+" ORDER BY "+order+f.page(q.Query), f.args...)
+			rows, err := tx.Query(ctx, sql, args...)
 			if err != nil {
 				return err
 			}
