@@ -17,9 +17,7 @@ var _ routes.FeatureStore = (*Store)(nil)
 var (
 	placeColumns = columns{c: routes.PlaceSchema.Collection, geom: "p.geom", expr: map[string]string{
 		"name": "p.name", "kind": "p.kind", "country": "p.country", "unlocode": "p.unlocode", "note": "p.note"}}
-	shipmentColumns = columns{c: routes.ShipmentSchema.Collection,
-		// Every part of every leg, as the feature's geometry is.
-		geom: "(SELECT ST_Collect(d.geom ORDER BY l.seq, l.id, d.path) FROM legs l CROSS JOIN LATERAL ST_Dump(l.geom) d WHERE l.shipment = s.id)",
+	shipmentColumns = columns{c: routes.ShipmentSchema.Collection, geom: shipmentGeom,
 		expr: map[string]string{"title": "s.title", "summary": "s.summary",
 			"cargo_description": "s.cargo_description", "cargo_quantity": "NULLIF(s.cargo_quantity, 0)",
 			"cargo_unit": "s.cargo_unit", "cargo_qualifier": "s.cargo_qualifier", "status": "s.status",
@@ -44,6 +42,10 @@ var (
 		"kind": "o.kind", "subject": "o.subject", "source": "o.source", "time_earliest": "o.time_earliest",
 		"time_latest": "o.time_latest", "start": "o.time_earliest", "end": "o.time_latest", "note": "o.note"}}
 )
+
+// shipmentGeom is a shipment's geometry, aliased s: every part of every
+// leg, in order, as the feature's geometry is.
+const shipmentGeom = "(SELECT ST_Collect(d.geom ORDER BY l.seq, l.id, d.path) FROM legs l CROSS JOIN LATERAL ST_Dump(l.geom) d WHERE l.shipment = s.id)"
 
 // itemFilter is the WHERE clause of a feature query: what q's Query asks
 // (as the Store's list of the same records applies it) and its filter.

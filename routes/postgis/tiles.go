@@ -72,7 +72,7 @@ var tileLayers = map[routes.TileLayer]tileLayer{
 	},
 	routes.ShipmentsLayer: {
 		from: "shipments s", id: "s.id", order: shipments.order,
-		geom:  "(SELECT ST_Collect(d.geom ORDER BY l.seq, l.id, d.path) FROM legs l, ST_Dump(l.geom) d WHERE l.shipment = s.id)",
+		geom:  shipmentGeom,
 		cols:  "s.id, s.title, s.status, s.confidence, " + period("s.start_time", "s.end_time"),
 		conds: shipmentConds,
 	},
