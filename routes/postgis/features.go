@@ -17,9 +17,7 @@ var _ routes.FeatureStore = (*Store)(nil)
 var (
 	placeColumns = columns{c: routes.PlaceSchema.Collection, geom: "p.geom", expr: map[string]string{
 		"name": "p.name", "kind": "p.kind", "country": "p.country", "unlocode": "p.unlocode", "note": "p.note"}}
-	shipmentColumns = columns{c: routes.ShipmentSchema.Collection,
-		// Every part of every leg, as the feature's geometry is.
-		geom: "(SELECT ST_Collect(d.geom ORDER BY l.seq, l.id, d.path) FROM legs l CROSS JOIN LATERAL ST_Dump(l.geom) d WHERE l.shipment = s.id)",
+	shipmentColumns = columns{c: routes.ShipmentSchema.Collection, geom: shipmentGeom,
 		expr: map[string]string{"title": "s.title", "summary": "s.summary",
 			"cargo_description": "s.cargo_description", "cargo_quantity": "NULLIF(s.cargo_quantity, 0)",
 			"cargo_unit": "s.cargo_unit", "cargo_qualifier": "s.cargo_qualifier", "status": "s.status",
@@ -45,16 +43,9 @@ var (
 		"time_latest": "o.time_latest", "start": "o.time_earliest", "end": "o.time_latest", "note": "o.note"}}
 )
 
-// positions read as a table, for the collection's queries.
-var positionTable = table[routes.Position]{what: "position", from: "positions p", alias: "p",
-	order: "p.time, p.mmsi", cols: positionCols, scan: scanPosition}
-
-func scanPosition(r pgx.CollectableRow, extra ...any) (routes.Position, error) {
-	var p routes.Position
-	err := r.Scan(append([]any{&p.MMSI, &p.Time, &p.Lon, &p.Lat, &p.SOG, &p.COG, &p.Heading, &p.NavStatus}, extra...)...)
-	p.Time = p.Time.UTC()
-	return p, err
-}
+// shipmentGeom is a shipment's geometry, aliased s: every part of every
+// leg, in order, as the feature's geometry is.
+const shipmentGeom = "(SELECT ST_Collect(d.geom ORDER BY l.seq, l.id, d.path) FROM legs l CROSS JOIN LATERAL ST_Dump(l.geom) d WHERE l.shipment = s.id)"
 
 // itemFilter is the WHERE clause of a feature query: what q's Query asks
 // (as the Store's list of the same records applies it) and its filter.
@@ -67,7 +58,8 @@ func itemFilter(cs columns, q routes.FeatureQuery, base func(*filter, routes.Que
 	return &f, nil
 }
 
-// The Query conditions of each collection, as the Store's lists apply them.
+// The Query conditions of each collection: the Store's lists apply them, and
+// so do its feature queries, under their filters.
 func placeConds(f *filter, q routes.Query) {
 	f.bbox("p.geom", q.BBox)
 	f.near("p.geom", q.Near)
@@ -84,8 +76,6 @@ func shipmentConds(f *filter, q routes.Query) {
 }
 
 func legConds(f *filter, q routes.Query) { f.legConds(q) }
-
-func positionConds(f *filter, q routes.Query) { *f = *positionFilter(q) }
 
 func trackConds(f *filter, q routes.Query) {
 	f.during("t.start_time", "t.end_time", q.During)
@@ -205,15 +195,11 @@ func (s *Store) ShipmentItems(ctx context.Context, q routes.FeatureQuery) iter.S
 		}
 		stopped := false
 		err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-			f, err := itemFilter(shipmentColumns, q, shipmentConds)
+			sql, args, err := itemsSQL(shipments, shipmentColumns, q, shipmentConds)
 			if err != nil {
 				return err
 			}
-			order, err := orderBy(shipmentColumns, q.SortBy, shipments.order)
-			if err != nil {
-				return err
-			}
-			rows, err := tx.Query(ctx, "SELECT "+shipments.cols+" FROM shipments s"+f.where()+" ORDER BY "+order+f.page(q.Query), f.args...)
+			rows, err := tx.Query(ctx, sql, args...)
 			if err != nil {
 				return err
 			}

@@ -54,10 +54,6 @@ func migrations() ([]migration, error) {
 // in one transaction under an advisory lock, so a failed run changes nothing
 // and concurrent runs apply each migration once.
 func Migrate(ctx context.Context, url string) (applied []string, err error) {
-	ms, err := migrations()
-	if err != nil {
-		return nil, fmt.Errorf("read embedded migrations: %w", err)
-	}
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("database URL: %w", err)
@@ -77,17 +73,11 @@ func Migrate(ctx context.Context, url string) (applied []string, err error) {
 			applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
 			return fail("create schema_migrations", err)
 		}
-		done, err := appliedVersions(ctx, tx)
+		todo, err := pending(ctx, tx)
 		if err != nil {
 			return err
 		}
-		if err := checkKnown(done, ms); err != nil {
-			return err
-		}
-		for _, m := range ms {
-			if slices.Contains(done, m.version) {
-				continue
-			}
+		for _, m := range todo {
 			// Without arguments pgx uses the simple protocol, which runs
 			// every statement of the file.
 			if _, err := tx.Exec(ctx, m.sql); err != nil {
@@ -139,8 +129,9 @@ func checkKnown(done []string, ms []migration) error {
 	return nil
 }
 
-// pending lists the embedded migrations the database has not applied.
-func pending(ctx context.Context, q querier) ([]string, error) {
+// pending lists the embedded migrations the database has not applied, in
+// the order they apply.
+func pending(ctx context.Context, q querier) ([]migration, error) {
 	ms, err := migrations()
 	if err != nil {
 		return nil, fmt.Errorf("read embedded migrations: %w", err)
@@ -152,10 +143,10 @@ func pending(ctx context.Context, q querier) ([]string, error) {
 	if err := checkKnown(done, ms); err != nil {
 		return nil, err
 	}
-	var todo []string
+	var todo []migration
 	for _, m := range ms {
 		if !slices.Contains(done, m.version) {
-			todo = append(todo, m.version)
+			todo = append(todo, m)
 		}
 	}
 	return todo, nil

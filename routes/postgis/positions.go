@@ -14,17 +14,25 @@ import (
 // fetchSize is how many positions one FETCH reads from the cursor.
 const fetchSize = 1000
 
-// positionCols are a position's columns, read in routes.Position order.
-const positionCols = `p.mmsi, p.time, ST_X(p.geom), ST_Y(p.geom), p.sog, p.cog, p.heading, p.nav_status`
+// positionTable is how positions are read, by Positions and by the
+// collection's queries.
+var positionTable = table[routes.Position]{what: "position", from: "positions p", alias: "p",
+	order: "p.time, p.mmsi", cols: `p.mmsi, p.time, ST_X(p.geom), ST_Y(p.geom), p.sog, p.cog, p.heading, p.nav_status`,
+	scan: scanPosition}
 
-// positionFilter is the WHERE clause q puts on positions aliased p.
-func positionFilter(q routes.Query) *filter {
-	var f filter
+func scanPosition(r pgx.CollectableRow, extra ...any) (routes.Position, error) {
+	var p routes.Position
+	err := r.Scan(append([]any{&p.MMSI, &p.Time, &p.Lon, &p.Lat, &p.SOG, &p.COG, &p.Heading, &p.NavStatus}, extra...)...)
+	p.Time = p.Time.UTC()
+	return p, err
+}
+
+// positionConds are the conditions q puts on positions aliased p.
+func positionConds(f *filter, q routes.Query) {
 	f.during("p.time", "p.time", q.During)
 	f.bbox("p.geom", q.BBox)
 	f.near("p.geom", q.Near)
 	f.mmsi("p.mmsi", q)
-	return &f
 }
 
 // Positions streams the positions matching q by time and MMSI. It reads
@@ -39,9 +47,10 @@ func (s *Store) Positions(ctx context.Context, q routes.Query) iter.Seq2[routes.
 		}
 		stopped := false
 		err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-			f := positionFilter(q)
-			sql := "DECLARE positions_cursor NO SCROLL CURSOR FOR SELECT " + positionCols + " FROM positions p" +
-				f.where() + " ORDER BY p.time, p.mmsi" + f.page(q)
+			var f filter
+			positionConds(&f, q)
+			sql := "DECLARE positions_cursor NO SCROLL CURSOR FOR SELECT " + positionTable.cols + " FROM " + positionTable.from +
+				f.where() + " ORDER BY " + positionTable.order + f.page(q)
 			if _, err := tx.Exec(ctx, sql, f.args...); err != nil {
 				return err
 			}
@@ -53,12 +62,11 @@ func (s *Store) Positions(ctx context.Context, q routes.Query) iter.Seq2[routes.
 				n := 0
 				for rows.Next() {
 					n++
-					var p routes.Position
-					if err := rows.Scan(&p.MMSI, &p.Time, &p.Lon, &p.Lat, &p.SOG, &p.COG, &p.Heading, &p.NavStatus); err != nil {
+					p, err := scanPosition(rows)
+					if err != nil {
 						rows.Close()
 						return err
 					}
-					p.Time = p.Time.UTC()
 					if !yield(p, nil) {
 						rows.Close()
 						stopped = true
@@ -84,7 +92,8 @@ func (s *Store) CountPositions(ctx context.Context, q routes.Query) (int, error)
 	if s.closed.Load() {
 		return 0, errClosed
 	}
-	f := positionFilter(q)
+	var f filter
+	positionConds(&f, q)
 	var n int64
 	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM positions p"+f.where(), f.args...).Scan(&n); err != nil {
 		return 0, fail("count positions", err)

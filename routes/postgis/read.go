@@ -127,11 +127,7 @@ func get[T any](ctx context.Context, s *Store, t table[T], id string) (T, error)
 // Places lists places by id, filtered by q's BBox, Near and Kind.
 func (s *Store) Places(ctx context.Context, q routes.Query) (routes.Page[routes.Place], error) {
 	var f filter
-	f.bbox("p.geom", q.BBox)
-	f.near("p.geom", q.Near)
-	if q.Kind != "" {
-		f.add("p.kind = " + f.arg(string(q.Kind)))
-	}
+	placeConds(&f, q)
 	f.hasLeg("(l.origin = p.id OR l.destination = p.id)", func(f *filter) {
 		f.legConds(routes.Query{During: q.During, Vessel: q.Vessel, Mode: q.Mode, Shipment: q.Shipment})
 	})
@@ -173,10 +169,7 @@ func (s *Store) Source(ctx context.Context, id string) (routes.Source, error) {
 // q's BBox, Via, Vessel and Mode.
 func (s *Store) Shipments(ctx context.Context, q routes.Query) (routes.Page[routes.Shipment], error) {
 	var f filter
-	f.during("s.start_time", "s.end_time", q.During)
-	f.hasLeg("l.shipment = s.id", func(f *filter) {
-		f.legConds(routes.Query{BBox: q.BBox, Via: q.Via, Vessel: q.Vessel, Mode: q.Mode})
-	})
+	shipmentConds(&f, q)
 	return list(ctx, s, shipments, &f, q)
 }
 
@@ -231,9 +224,7 @@ func (s *Store) Leg(ctx context.Context, id string) (routes.Leg, error) {
 // Vessel and MMSI.
 func (s *Store) Tracks(ctx context.Context, q routes.Query) (routes.Page[routes.Track], error) {
 	var f filter
-	f.during("t.start_time", "t.end_time", q.During)
-	f.bbox("t.geom", q.BBox)
-	f.mmsi("t.mmsi", q)
+	trackConds(&f, q)
 	return list(ctx, s, tracks, &f, q)
 }
 
@@ -242,9 +233,7 @@ func (s *Store) Tracks(ctx context.Context, q routes.Query) (routes.Page[routes.
 // it ended.
 func (s *Store) Gaps(ctx context.Context, q routes.Query) (routes.Page[routes.Gap], error) {
 	var f filter
-	f.during("g.start_time", "g.end_time", q.During)
-	f.bbox("ST_MakeLine(g.from_geom, g.to_geom)", q.BBox)
-	f.mmsi("g.mmsi", q)
+	gapConds(&f, q)
 	return list(ctx, s, gaps, &f, q)
 }
 
@@ -252,9 +241,7 @@ func (s *Store) Gaps(ctx context.Context, q routes.Query) (routes.Page[routes.Ga
 // During, BBox and Near.
 func (s *Store) Observations(ctx context.Context, q routes.Query) (routes.Page[routes.Observation], error) {
 	var f filter
-	f.during("o.time_earliest", "o.time_latest", q.During)
-	f.bbox("o.geom", q.BBox)
-	f.near("o.geom", q.Near)
+	observationConds(&f, q)
 	return list(ctx, s, observations, &f, q)
 }
 

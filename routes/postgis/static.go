@@ -19,9 +19,9 @@ func (s *Store) AddStatic(ctx context.Context, recs []routes.AISStatic) (int, er
 	}
 	var n int
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var b pgx.Batch
+		var w writes
 		for _, r := range recs {
-			b.Queue(`INSERT INTO ais_static AS a (mmsi, imo, name, call_sign, ship_type, ship_type_text)
+			w.queue("static data of MMSI "+r.MMSI, count(&n), `INSERT INTO ais_static AS a (mmsi, imo, name, call_sign, ship_type, ship_type_text)
 				VALUES ($1, nullif($2, ''), nullif($3, ''), nullif($4, ''), nullif($5, 0), nullif($6, ''))
 				ON CONFLICT (mmsi) DO UPDATE SET
 					imo = coalesce(EXCLUDED.imo, a.imo), name = coalesce(EXCLUDED.name, a.name),
@@ -32,16 +32,7 @@ func (s *Store) AddStatic(ctx context.Context, recs []routes.AISStatic) (int, er
 					IS DISTINCT FROM (a.imo, a.name, a.call_sign, a.ship_type, a.ship_type_text)`,
 				r.MMSI, r.IMO, r.Name, r.CallSign, r.ShipType, r.ShipTypeText)
 		}
-		br := tx.SendBatch(ctx, &b)
-		defer br.Close()
-		for _, r := range recs {
-			ct, err := br.Exec()
-			if err != nil {
-				return fail("static data of MMSI "+r.MMSI, err)
-			}
-			n += int(ct.RowsAffected())
-		}
-		return br.Close()
+		return w.send(ctx, tx)
 	})
 	if err != nil {
 		return 0, fail("add static data", err)

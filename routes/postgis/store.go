@@ -43,8 +43,12 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	}
 	todo, err := pending(ctx, pool)
 	if err == nil && len(todo) > 0 {
+		versions := make([]string, len(todo))
+		for i, m := range todo {
+			versions[i] = m.version
+		}
 		err = fmt.Errorf("%w: %d migration(s) pending (%s); run `shiptrack migrate --db URL`",
-			ErrPending, len(todo), strings.Join(todo, ", "))
+			ErrPending, len(todo), strings.Join(versions, ", "))
 	}
 	if err != nil {
 		pool.Close()

@@ -17,8 +17,9 @@ type tileLayer struct {
 	cols  string // the properties, each aliased as its name in the tile
 	geom  string // the geometry in EPSG:4326
 	order string
-	// where adds the conditions that keep the features meeting box and iv.
-	where func(f *filter, box *routes.BBox, iv routes.Interval)
+	// conds are the collection's Query conditions; a tile asks its BBox and
+	// During of them.
+	conds func(*filter, routes.Query)
 }
 
 // rfc3339 writes a timestamptz column as routes.FormatTime does: UTC, with
@@ -56,62 +57,45 @@ const gapCrossing = `gaps g CROSS JOIN LATERAL (
 		CASE WHEN ST_X(g.to_geom) > ST_X(g.from_geom) THEN ST_X(g.to_geom) - 360 ELSE ST_X(g.to_geom) + 360 END AS bx) e
 ) c`
 
-// inPeriod keeps rows active from start to end at some time in iv whose
-// geometry meets box, as the store's lists of positions, tracks, gaps and
-// observations do.
-func inPeriod(start, end, geom string) func(*filter, *routes.BBox, routes.Interval) {
-	return func(f *filter, box *routes.BBox, iv routes.Interval) {
-		f.during(start, end, iv)
-		f.bbox(geom, box)
-	}
-}
-
 // tileLayers are the layers, as routes.TileFields describes them.
 var tileLayers = map[routes.TileLayer]tileLayer{
 	routes.PlacesLayer: {
 		from: "places p", id: "p.id", geom: "p.geom", order: "p.id",
-		cols: "p.id, p.name, p.kind, p.country, p.unlocode",
-		where: func(f *filter, box *routes.BBox, _ routes.Interval) {
-			f.bbox("p.geom", box)
-		},
+		cols:  "p.id, p.name, p.kind, p.country, p.unlocode",
+		conds: placeConds,
 	},
 	routes.LegsLayer: {
 		from: "legs l", id: "l.id", geom: "l.geom", order: legs.order,
 		cols: "l.id, l.shipment, l.seq, l.mode, l.origin, l.destination, l.vessel, l.carrier, " +
 			"l.geometry_kind, l.confidence, " + period("l.depart_earliest", "l.arrive_latest"),
-		where: func(f *filter, box *routes.BBox, iv routes.Interval) {
-			f.legConds(routes.Query{BBox: box, During: iv})
-		},
+		conds: legConds,
 	},
 	routes.ShipmentsLayer: {
 		from: "shipments s", id: "s.id", order: shipments.order,
-		geom: "(SELECT ST_Collect(d.geom ORDER BY l.seq, l.id, d.path) FROM legs l, ST_Dump(l.geom) d WHERE l.shipment = s.id)",
-		cols: "s.id, s.title, s.status, s.confidence, " + period("s.start_time", "s.end_time"),
-		where: func(f *filter, box *routes.BBox, iv routes.Interval) {
-			f.during("s.start_time", "s.end_time", iv)
-			f.hasLeg("l.shipment = s.id", func(f *filter) { f.legConds(routes.Query{BBox: box}) })
-		},
+		geom:  shipmentGeom,
+		cols:  "s.id, s.title, s.status, s.confidence, " + period("s.start_time", "s.end_time"),
+		conds: shipmentConds,
 	},
 	routes.PositionsLayer: {
 		from: "positions p", id: "p.mmsi || '@' || " + rfc3339("p.time"), geom: "p.geom", order: "p.time, p.mmsi",
 		cols: "p.mmsi || '@' || " + rfc3339("p.time") + " AS id, p.mmsi, " + rfc3339("p.time") + " AS time, " +
 			"p.sog, p.cog, p.heading, p.nav_status, " + period("p.time", "p.time"),
-		where: inPeriod("p.time", "p.time", "p.geom"),
+		conds: positionConds,
 	},
 	routes.TracksLayer: {
 		from: "tracks t", id: "t.id", geom: "t.geom", order: tracks.order,
 		cols:  "t.id, t.mmsi, t.vessel, t.leg, t.points, " + period("t.start_time", "t.end_time"),
-		where: inPeriod("t.start_time", "t.end_time", "t.geom"),
+		conds: trackConds,
 	},
 	routes.GapsLayer: {
 		from: gapCrossing, id: "g.id", geom: gapLine, order: gaps.order,
 		cols:  "g.id, g.mmsi, g.vessel, g.dark, g.offshore_nm, " + period("g.start_time", "g.end_time"),
-		where: inPeriod("g.start_time", "g.end_time", "ST_MakeLine(g.from_geom, g.to_geom)"),
+		conds: gapConds,
 	},
 	routes.ObservationsLayer: {
 		from: "observations o", id: "o.id", geom: "o.geom", order: observations.order,
 		cols:  "o.id, o.kind, o.subject, o.source, " + period("o.time_earliest", "o.time_latest"),
-		where: inPeriod("o.time_earliest", "o.time_latest", "o.geom"),
+		conds: observationConds,
 	},
 }
 
@@ -142,7 +126,7 @@ func tileQuery(q routes.TileQuery) (string, []any, error) {
 	f.arg(q.Tile.X)
 	f.arg(q.Tile.Y)
 	box := q.Tile.BBox()
-	l.where(&f, &box, q.During)
+	l.conds(&f, routes.Query{BBox: &box, During: q.During})
 	return tileSQL(l, &f), f.args, nil
 }
 

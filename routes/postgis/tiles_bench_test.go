@@ -20,9 +20,7 @@ import (
 func BenchmarkTile(b *testing.B) {
 	ctx := context.Background()
 	s, _ := newStore(b)
-	if _, err := s.Apply(ctx, benchBatch(500)); err != nil {
-		b.Fatal(err)
-	}
+	loadLegs(b, s, 500)
 	primorsky := routes.Tile{Z: 5, X: 27, Y: 11}
 	path := "/tiles/legs/" + primorsky.String() + ".mvt"
 	h := web.New(s, web.Options{VersionEvery: time.Hour})

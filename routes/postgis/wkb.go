@@ -9,15 +9,6 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// lines decodes a MultiLineString from WKB as ST_AsBinary writes it (2D,
-// either byte order); the doubles come back exactly as they were written.
-// An empty one is nil.
-//
-// It is written here rather than taken from orb's wkb package because a page
-// of legs is mostly points, and a loop over them with the byte order fixed
-// costs a tenth of orb's general reader.
-func lines(b []byte) (orb.MultiLineString, error) { return linesInto(b, nil) }
-
 // lineBuffer is memory that linesInto reuses from one geometry to the next,
 // for a caller that is done with each before it reads another.
 type lineBuffer struct {
@@ -25,8 +16,14 @@ type lineBuffer struct {
 	points []orb.Point
 }
 
-// linesInto is lines, in buf's memory when buf is not nil: what it returns
-// is then valid until the next call with buf.
+// linesInto decodes a MultiLineString from WKB as ST_AsBinary writes it (2D,
+// either byte order); the doubles come back exactly as they were written.
+// An empty one is nil. When buf is not nil the lines are in its memory, and
+// valid until the next call with buf.
+//
+// It is written here rather than taken from orb's wkb package because a page
+// of legs is mostly points, and a loop over them with the byte order fixed
+// costs a tenth of orb's general reader.
 func linesInto(b []byte, buf *lineBuffer) (orb.MultiLineString, error) {
 	_, n, b, err := wkbHeader(b, wkbMultiLineString)
 	if err != nil {

@@ -37,16 +37,16 @@ func TestLines(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := lines(b)
+			got, err := linesInto(b, nil)
 			if err != nil {
-				t.Fatalf("lines(%v) = %v", order, err)
+				t.Fatalf("linesInto(%v) = %v", order, err)
 			}
 			if !sameBits(got, ml) {
-				t.Fatalf("lines(%v) = %v; want %v", order, got, ml)
+				t.Fatalf("linesInto(%v) = %v; want %v", order, got, ml)
 			}
 		}
 	}
-	if got, err := lines(mustWKB(t, orb.MultiLineString{})); got != nil || err != nil {
+	if got, err := linesInto(mustWKB(t, orb.MultiLineString{}), nil); got != nil || err != nil {
 		t.Errorf("empty = %v, %v; want nil", got, err)
 	}
 }
@@ -78,14 +78,14 @@ func TestLinesRefuses(t *testing.T) {
 		{"too many lines", withCount(math.MaxUint32, 5), "cut short"},
 		{"too many points", withCount(1<<28, 14), "cut short"},
 	} {
-		got, err := lines(c.b)
+		got, err := linesInto(c.b, nil)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: lines = %v, %v; want an error saying %q", c.name, got, err, c.want)
+			t.Errorf("%s: linesInto = %v, %v; want an error saying %q", c.name, got, err, c.want)
 		}
 	}
 }
 
-// FuzzLines wants lines to agree with orb's reader on whatever it accepts,
+// FuzzLines wants linesInto to agree with orb's reader on whatever it accepts,
 // and never to panic.
 func FuzzLines(f *testing.F) {
 	for _, g := range []orb.Geometry{orb.MultiLineString{{{130, 42}, {131, 43}}, {{1, 2}, {3, 4}, {5, 6}}},
@@ -99,20 +99,20 @@ func FuzzLines(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		got, err := lines(b)
+		got, err := linesInto(b, nil)
 		if err != nil {
 			return
 		}
 		g, err := wkb.Unmarshal(b)
 		if err != nil {
-			t.Fatalf("lines accepts what orb refuses (%v): %v", err, got)
+			t.Fatalf("linesInto accepts what orb refuses (%v): %v", err, got)
 		}
 		want, _ := g.(orb.MultiLineString)
 		if len(want) == 0 {
 			want = nil
 		}
 		if !sameBits(got, want) {
-			t.Fatalf("lines = %v; orb reads %v", got, want)
+			t.Fatalf("linesInto = %v; orb reads %v", got, want)
 		}
 	})
 }
