@@ -232,8 +232,7 @@ var Layers = []Layer{
 // (routes.PositionID), made only when asked for: a file has no use for a
 // million of them, the fid is the feature's id there.
 func positions(l Layer) Layer {
-	mmsi, at := slices.IndexFunc(l.Fields, func(f gpkg.Column) bool { return f.Name == "mmsi" }),
-		slices.IndexFunc(l.Fields, func(f gpkg.Column) bool { return f.Name == "time" })
+	mmsi, at := fieldIndex(l, "mmsi"), fieldIndex(l, "time")
 	l.id = func(r Row) string {
 		return routes.PositionID(routes.Position{MMSI: r.Values[mmsi].(string), Time: r.Values[at].(time.Time)})
 	}
