@@ -223,12 +223,9 @@ func (s *Store) Extent(ctx context.Context, collection string) (routes.Extent, e
 	case "positions":
 		return s.measure(ctx, `SELECT c.min_x, c.min_y, c.max_x, c.max_y, min(p."time"), max(p."time")
 			FROM gpkg_contents c, positions p WHERE c.table_name = 'positions'`)
-	case "tracks", "gaps":
+	case "tracks", "gaps", "observations":
 		return s.measure(ctx, `SELECT min(ST_MinX(geom)), min(ST_MinY(geom)), max(ST_MaxX(geom)), max(ST_MaxY(geom)),
 			min("start"), max("end") FROM `+quoteIdent(collection))
-	case "observations":
-		return s.measure(ctx, `SELECT min(ST_MinX(geom)), min(ST_MinY(geom)), max(ST_MaxX(geom)), max(ST_MaxY(geom)),
-			min("start"), max("end") FROM observations`)
 	}
 	return routes.Extent{}, fmt.Errorf("extent of %s: %w", collection, routes.ErrNotFound)
 }
