@@ -27,7 +27,6 @@ const formatVersion = "shiptrack-export-1"
 func Fingerprint(ctx context.Context, st routes.Store) (string, error) {
 	h := sha256.New()
 	h.Write([]byte(formatVersion))
-	src := &source{store: st}
 	for _, l := range Layers {
 		if l.Name == "positions" {
 			n, err := st.CountPositions(ctx, routes.Query{})
@@ -38,7 +37,7 @@ func Fingerprint(ctx context.Context, st routes.Store) (string, error) {
 			continue
 		}
 		fmt.Fprintf(h, "\x00%s", l.Name)
-		for r, err := range l.rows(ctx, src) {
+		for r, err := range l.rows(ctx, st) {
 			if err != nil {
 				return "", err
 			}

@@ -82,9 +82,8 @@ func GeoPackage(ctx context.Context, st routes.Store, path string) (Summary, err
 
 func writeLayers(ctx context.Context, st routes.Store, w *gpkg.Writer) (Summary, error) {
 	sum := Summary{Empty: true}
-	src := &source{store: st}
 	for _, l := range Layers {
-		ls, err := writeLayer(ctx, src, w, l, &sum)
+		ls, err := writeLayer(ctx, st, w, l, &sum)
 		if err != nil {
 			return Summary{}, err
 		}
@@ -95,13 +94,13 @@ func writeLayers(ctx context.Context, st routes.Store, w *gpkg.Writer) (Summary,
 
 // writeLayer writes one layer's rows and notes its count, extent and time
 // range in sum.
-func writeLayer(ctx context.Context, src *source, w *gpkg.Writer, l Layer, sum *Summary) (LayerSummary, error) {
+func writeLayer(ctx context.Context, st routes.Store, w *gpkg.Writer, l Layer, sum *Summary) (LayerSummary, error) {
 	tw, err := w.Table(ctx, l.Table())
 	if err != nil {
 		return LayerSummary{}, err
 	}
 	start, end := fieldIndex(l, "start"), fieldIndex(l, "end")
-	for r, err := range l.rows(ctx, src) {
+	for r, err := range l.rows(ctx, st) {
 		if err != nil {
 			return LayerSummary{}, fmt.Errorf("export %s: %w", l.Name, err)
 		}

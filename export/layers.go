@@ -47,7 +47,7 @@ type Layer struct {
 	// Temporal says that the layer's features have an active period, in
 	// the fields start and end.
 	Temporal bool
-	rows     func(ctx context.Context, s *source) iter.Seq2[Row, error]
+	rows     func(ctx context.Context, st routes.Store) iter.Seq2[Row, error]
 	// id makes a row's feature id, for the layers whose ids are not a
 	// field of their own.
 	id func(Row) string
@@ -76,7 +76,7 @@ func (l Layer) Table() gpkg.Table {
 
 // Rows reads the layer from a store.
 func (l Layer) Rows(ctx context.Context, st routes.Store) iter.Seq2[Row, error] {
-	return l.rows(ctx, &source{store: st})
+	return l.rows(ctx, st)
 }
 
 // Field types, as GeoPackage names them. Whole numbers are MEDIUMINT, a
@@ -103,7 +103,7 @@ var geometryTypes = map[string]string{"Point": "POINT", "LineString": "LINESTRIN
 // collection makes the layer of an OGC API collection: its fields, after
 // an id unless the feature ids are made from the fields (positions), and
 // its rows from records.
-func collection[T any](s *routes.Schema[T], idField bool, records func(ctx context.Context, s *source) iter.Seq2[T, error]) Layer {
+func collection[T any](s *routes.Schema[T], idField bool, records func(ctx context.Context, st routes.Store) iter.Seq2[T, error]) Layer {
 	l := Layer{Name: s.Name, Description: s.Description, Geometry: geometryTypes[s.GeometryType]}
 	if idField {
 		l.Fields = append(l.Fields, gpkg.Column{Name: "id", Type: text, NotNull: true})
@@ -113,12 +113,12 @@ func collection[T any](s *routes.Schema[T], idField bool, records func(ctx conte
 	}
 	l.Temporal = slices.ContainsFunc(s.Fields, func(f routes.Field) bool { return f.Name == "start" }) &&
 		slices.ContainsFunc(s.Fields, func(f routes.Field) bool { return f.Name == "end" })
-	l.rows = func(ctx context.Context, src *source) iter.Seq2[Row, error] {
+	l.rows = func(ctx context.Context, st routes.Store) iter.Seq2[Row, error] {
 		return func(yield func(Row, error) bool) {
 			v := make([]any, 0, len(l.Fields))
 			var last time.Time
 			var lastBoxed any
-			for x, err := range records(ctx, src) {
+			for x, err := range records(ctx, st) {
 				if err != nil {
 					yield(Row{}, err)
 					return
@@ -170,31 +170,31 @@ func value(v routes.Value) any {
 // Layers are every layer and table of an export, features first, in the
 // order a map draws them from the top.
 var Layers = []Layer{
-	collection(routes.PlaceSchema, true, func(ctx context.Context, s *source) iter.Seq2[routes.Place, error] {
-		return list(ctx, "places", s.store.Places)
+	collection(routes.PlaceSchema, true, func(ctx context.Context, st routes.Store) iter.Seq2[routes.Place, error] {
+		return list(ctx, "places", st.Places)
 	}),
-	collection(routes.ObservationSchema, true, func(ctx context.Context, s *source) iter.Seq2[routes.Observation, error] {
-		return list(ctx, "observations", s.store.Observations)
+	collection(routes.ObservationSchema, true, func(ctx context.Context, st routes.Store) iter.Seq2[routes.Observation, error] {
+		return list(ctx, "observations", st.Observations)
 	}),
-	positions(collection(routes.PositionSchema, false, func(ctx context.Context, s *source) iter.Seq2[routes.Position, error] {
-		return wrapErrors("positions", s.store.Positions(ctx, routes.Query{}))
+	positions(collection(routes.PositionSchema, false, func(ctx context.Context, st routes.Store) iter.Seq2[routes.Position, error] {
+		return wrapErrors("positions", st.Positions(ctx, routes.Query{}))
 	})),
-	collection(routes.GapSchema, true, func(ctx context.Context, s *source) iter.Seq2[routes.Gap, error] {
-		return list(ctx, "gaps", s.store.Gaps)
+	collection(routes.GapSchema, true, func(ctx context.Context, st routes.Store) iter.Seq2[routes.Gap, error] {
+		return list(ctx, "gaps", st.Gaps)
 	}),
-	collection(routes.TrackSchema, true, func(ctx context.Context, s *source) iter.Seq2[routes.Track, error] {
-		return list(ctx, "tracks", s.store.Tracks)
+	collection(routes.TrackSchema, true, func(ctx context.Context, st routes.Store) iter.Seq2[routes.Track, error] {
+		return list(ctx, "tracks", st.Tracks)
 	}),
-	collection(routes.LegSchema, true, func(ctx context.Context, s *source) iter.Seq2[routes.Leg, error] {
-		return list(ctx, "legs", s.store.Legs)
+	collection(routes.LegSchema, true, func(ctx context.Context, st routes.Store) iter.Seq2[routes.Leg, error] {
+		return list(ctx, "legs", st.Legs)
 	}),
 	collection(routes.ShipmentSchema, true, shipmentsWithLegs),
 	{
 		Name: "vessels", Description: "Ships",
 		Fields: []gpkg.Column{req("id", text), req("name", text), f("imo", text), f("mmsi", text), f("flag", text),
 			f("type", text), f("owner", text), f("former_names", text), f("confidence", text), f("note", text)},
-		rows: func(ctx context.Context, s *source) iter.Seq2[Row, error] {
-			return table(list(ctx, "vessels", s.store.Vessels), func(x routes.Vessel, v []any, row func([]any) bool) bool {
+		rows: func(ctx context.Context, st routes.Store) iter.Seq2[Row, error] {
+			return table(list(ctx, "vessels", st.Vessels), func(x routes.Vessel, v []any, row func([]any) bool) bool {
 				return row(append(v, x.ID, x.Name, null(x.IMO), null(x.MMSI), null(x.Flag), null(x.Type),
 					null(x.Owner), null(strings.Join(x.FormerNames, ", ")), null(string(x.Confidence)), null(x.Note)))
 			})
@@ -204,8 +204,8 @@ var Layers = []Layer{
 		Name: "sources", Description: "Documents that reported shipments",
 		Fields: []gpkg.Column{req("id", text), req("publisher", text), req("title", text), f("url", text),
 			req("published", date), req("kind", text)},
-		rows: func(ctx context.Context, s *source) iter.Seq2[Row, error] {
-			return table(list(ctx, "sources", s.store.Sources), func(x routes.Source, v []any, row func([]any) bool) bool {
+		rows: func(ctx context.Context, st routes.Store) iter.Seq2[Row, error] {
+			return table(list(ctx, "sources", st.Sources), func(x routes.Source, v []any, row func([]any) bool) bool {
 				return row(append(v, x.ID, x.Publisher, x.Title, null(x.URL), x.Published, string(x.Kind)))
 			})
 		},
@@ -213,8 +213,8 @@ var Layers = []Layer{
 	{
 		Name: "shipment_claims", Description: "What each source says about a shipment",
 		Fields: claimColumns("shipment"),
-		rows: func(ctx context.Context, s *source) iter.Seq2[Row, error] {
-			return claims(list(ctx, "shipments", s.store.Shipments), func(x routes.Shipment) (string, []routes.Claim) {
+		rows: func(ctx context.Context, st routes.Store) iter.Seq2[Row, error] {
+			return claims(list(ctx, "shipments", st.Shipments), func(x routes.Shipment) (string, []routes.Claim) {
 				return x.ID, x.Sources
 			})
 		},
@@ -222,8 +222,8 @@ var Layers = []Layer{
 	{
 		Name: "leg_claims", Description: "What each source says about a leg",
 		Fields: claimColumns("leg"),
-		rows: func(ctx context.Context, s *source) iter.Seq2[Row, error] {
-			return claims(list(ctx, "legs", s.store.Legs), func(x routes.Leg) (string, []routes.Claim) { return x.ID, x.Sources })
+		rows: func(ctx context.Context, st routes.Store) iter.Seq2[Row, error] {
+			return claims(list(ctx, "legs", st.Legs), func(x routes.Leg) (string, []routes.Claim) { return x.ID, x.Sources })
 		},
 	},
 }
@@ -232,8 +232,7 @@ var Layers = []Layer{
 // (routes.PositionID), made only when asked for: a file has no use for a
 // million of them, the fid is the feature's id there.
 func positions(l Layer) Layer {
-	mmsi, at := slices.IndexFunc(l.Fields, func(f gpkg.Column) bool { return f.Name == "mmsi" }),
-		slices.IndexFunc(l.Fields, func(f gpkg.Column) bool { return f.Name == "time" })
+	mmsi, at := fieldIndex(l, "mmsi"), fieldIndex(l, "time")
 	l.id = func(r Row) string {
 		return routes.PositionID(routes.Position{MMSI: r.Values[mmsi].(string), Time: r.Values[at].(time.Time)})
 	}
@@ -263,11 +262,6 @@ func LayerNames() []string {
 		names[i] = l.Name
 	}
 	return names
-}
-
-// source is the store an export reads.
-type source struct {
-	store routes.Store
 }
 
 // list yields the items of one of the store's lists, read whole: the
@@ -304,9 +298,9 @@ func wrapErrors[T any](what string, seq iter.Seq2[T, error]) iter.Seq2[T, error]
 
 // shipmentsWithLegs yields the shipments, each with its legs in order, as
 // its line and its list of legs need them.
-func shipmentsWithLegs(ctx context.Context, s *source) iter.Seq2[routes.Shipment, error] {
+func shipmentsWithLegs(ctx context.Context, st routes.Store) iter.Seq2[routes.Shipment, error] {
 	return func(yield func(routes.Shipment, error) bool) {
-		legs, err := s.store.Legs(ctx, routes.Query{})
+		legs, err := st.Legs(ctx, routes.Query{})
 		if err != nil {
 			yield(routes.Shipment{}, fmt.Errorf("read legs: %w", err))
 			return
@@ -315,7 +309,7 @@ func shipmentsWithLegs(ctx context.Context, s *source) iter.Seq2[routes.Shipment
 		for _, l := range legs.Items {
 			byShipment[l.Shipment] = append(byShipment[l.Shipment], l)
 		}
-		for sh, err := range list(ctx, "shipments", s.store.Shipments) {
+		for sh, err := range list(ctx, "shipments", st.Shipments) {
 			if err == nil {
 				sh.Legs = byShipment[sh.ID]
 				slices.SortStableFunc(sh.Legs, func(a, b routes.Leg) int { return a.Seq - b.Seq })

@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
-
-	"github.com/shiptrack/shiptrack/routes"
 )
 
 // Values go into columns as QGIS shows them best: an empty optional string
@@ -95,7 +93,7 @@ type dateTime struct{ t *time.Time }
 
 func (c dateTime) Scan(v any) error {
 	if t, ok := v.(time.Time); ok {
-		*c.t = t.UTC().Truncate(routes.Resolution)
+		*c.t = normTime(t)
 		return nil
 	}
 	var s string

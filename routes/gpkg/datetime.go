@@ -3,8 +3,6 @@ package gpkg
 import (
 	"fmt"
 	"time"
-
-	"github.com/shiptrack/shiptrack/routes"
 )
 
 // dateTimeLayout is how DATETIME columns are written: ISO 8601 in UTC with a
@@ -21,7 +19,7 @@ const dateTimeLayout = "2006-01-02T15:04:05.000000Z"
 
 // FormatDateTime writes t for a GeoPackage DATETIME column.
 func FormatDateTime(t time.Time) string {
-	return t.UTC().Truncate(routes.Resolution).Format(dateTimeLayout)
+	return normTime(t).Format(dateTimeLayout)
 }
 
 // ParseDateTime reads a GeoPackage DATETIME value: RFC 3339, in any
@@ -31,5 +29,5 @@ func ParseDateTime(s string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%q is not a GeoPackage DATETIME such as 2023-09-07T00:00:00.000000Z", s)
 	}
-	return t.UTC().Truncate(routes.Resolution), nil
+	return normTime(t), nil
 }

@@ -37,7 +37,7 @@ func (s *Store) Gaps(ctx context.Context, q routes.Query) (routes.Page[routes.Ga
 		ml := orb.MultiLineString{g.(orb.LineString)}
 		return linesIn(ml, ml.Bound(), rs)
 	})
-	return readPage(ctx, s, gapsTable, f, q, scanGap, func(g routes.Gap) orb.Geometry { return gapLine(g) })
+	return readPage(ctx, s, gapsTable, f, q, scanGap, func(g routes.Gap) orb.Geometry { return routes.GapLine(g) })
 }
 
 // Observations lists the observations matching q by earliest time, then id.

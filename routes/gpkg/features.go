@@ -117,25 +117,7 @@ var positionSortColumns = map[string]string{"mmsi": "mmsi", "time": "time", "sta
 // PositionItems streams the positions matching q: SQLite narrows by time,
 // MMSI and R-tree and orders them, Go decides the rest as each row arrives.
 func (s *Store) PositionItems(ctx context.Context, q routes.FeatureQuery) iter.Seq2[routes.Position, error] {
-	return func(yield func(routes.Position, error) bool) {
-		offset, limit := max(q.Offset, 0), max(q.Limit, 0)
-		matched, sent := 0, 0
-		for p, err := range s.matchingPositions(ctx, q) {
-			if err != nil {
-				yield(p, err)
-				return
-			}
-			if matched++; matched <= offset {
-				continue
-			}
-			if !yield(p, nil) {
-				return
-			}
-			if sent++; limit > 0 && sent == limit {
-				return
-			}
-		}
-	}
+	return paged(s.matchingPositions(ctx, q), q.Offset, q.Limit)
 }
 
 // matchingPositions streams every position q selects, in q's order.
@@ -167,27 +149,13 @@ func (s *Store) matchingPositions(ctx context.Context, q routes.FeatureQuery) it
 			}
 		}
 		order = append(order, "time", "mmsi")
-		rows, err := s.db.QueryContext(ctx, positionsTable.selectSQL()+f.sql()+" ORDER BY "+strings.Join(order, ", "), f.args...)
-		if err != nil {
-			yield(routes.Position{}, s.unavailable("read positions from", err))
-			return
-		}
-		defer rows.Close()
-		for rows.Next() {
-			p, err := scanPosition(rows)
-			if err != nil {
-				yield(routes.Position{}, fmt.Errorf("read positions from %s: %w", s.path, err))
-				return
-			}
-			if (f.keep != nil && !f.keep(p.Point())) || !keep(p) {
+		for p, err := range s.positionRows(ctx, f, " ORDER BY "+strings.Join(order, ", ")) {
+			if err == nil && !keep(p) {
 				continue
 			}
-			if !yield(p, nil) {
+			if !yield(p, err) || err != nil {
 				return
 			}
-		}
-		if err := rows.Err(); err != nil {
-			yield(routes.Position{}, s.unavailable("read positions from", err))
 		}
 	}
 }
@@ -255,12 +223,9 @@ func (s *Store) Extent(ctx context.Context, collection string) (routes.Extent, e
 	case "positions":
 		return s.measure(ctx, `SELECT c.min_x, c.min_y, c.max_x, c.max_y, min(p."time"), max(p."time")
 			FROM gpkg_contents c, positions p WHERE c.table_name = 'positions'`)
-	case "tracks", "gaps":
+	case "tracks", "gaps", "observations":
 		return s.measure(ctx, `SELECT min(ST_MinX(geom)), min(ST_MinY(geom)), max(ST_MaxX(geom)), max(ST_MaxY(geom)),
 			min("start"), max("end") FROM `+quoteIdent(collection))
-	case "observations":
-		return s.measure(ctx, `SELECT min(ST_MinX(geom)), min(ST_MinY(geom)), max(ST_MaxX(geom)), max(ST_MaxY(geom)),
-			min("start"), max("end") FROM observations`)
 	}
 	return routes.Extent{}, fmt.Errorf("extent of %s: %w", collection, routes.ErrNotFound)
 }

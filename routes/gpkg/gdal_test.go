@@ -16,12 +16,6 @@ import (
 // with. They need gdal-bin and python3-gdal, and fail without them unless
 // SHIPTRACK_SKIP_GDAL=1 says that this machine has no GDAL.
 
-// gdalTool finds a GDAL program, or skips or fails the test without it.
-func gdalTool(t *testing.T, candidates ...string) string {
-	t.Helper()
-	return gistest.Tool(t, candidates...)
-}
-
 // filledStore writes the reference case and some positions to a new file,
 // closes it and returns its path.
 func filledStore(t *testing.T) (string, *routes.Batch) {
@@ -39,7 +33,7 @@ func filledStore(t *testing.T) (string, *routes.Batch) {
 }
 
 func TestValidateGPKG(t *testing.T) {
-	script := gdalTool(t, "/usr/share/doc/python3-gdal/examples/validate_gpkg.py",
+	script := gistest.Tool(t, "/usr/share/doc/python3-gdal/examples/validate_gpkg.py",
 		"/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py", "validate_gpkg.py")
 	path, _ := filledStore(t)
 	// -k reports every broken requirement rather than the first; --extra
@@ -59,7 +53,7 @@ func TestValidateGPKG(t *testing.T) {
 }
 
 func TestOgrinfoLayers(t *testing.T) {
-	ogrinfo := gdalTool(t, "ogrinfo")
+	ogrinfo := gistest.Tool(t, "ogrinfo")
 	path, b := filledStore(t)
 	out, err := exec.Command(ogrinfo, "-ro", "-so", "-al", path).CombinedOutput()
 	if err != nil {
@@ -122,7 +116,7 @@ func TestOgrinfoLayers(t *testing.T) {
 // types a QGIS user needs: times as DateTime, to the microsecond the store
 // keeps, numbers as numbers, and the geometry where it belongs.
 func TestOgrinfoReadsValues(t *testing.T) {
-	ogrinfo := gdalTool(t, "ogrinfo")
+	ogrinfo := gistest.Tool(t, "ogrinfo")
 	path, _ := filledStore(t)
 	out, err := exec.Command(ogrinfo, "-ro", "-al", "-where", "id = 'test-pacific-1'", path, "legs").CombinedOutput()
 	if err != nil {

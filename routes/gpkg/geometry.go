@@ -57,12 +57,9 @@ func EncodeGeometry(g orb.Geometry, srsID int32) ([]byte, error) {
 		return nil, fmt.Errorf("encode geometry: %w", err)
 	}
 	flags := byte(flagLittleEndian)
-	_, isPoint := g.(orb.Point)
-	empty := isEmpty(g)
-	switch {
-	case empty:
+	if isEmpty(g) {
 		flags |= flagEmpty
-	case !isPoint:
+	} else {
 		flags |= envelopeXY << envelopeShift
 	}
 	out := make([]byte, headerSize, headerSize+32+len(body))

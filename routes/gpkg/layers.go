@@ -216,11 +216,7 @@ func scanSource(s scanner) (routes.Source, error) {
 // shipmentRow writes a shipment whose legs are loaded and derived fields
 // filled; its line is every part of every leg's line.
 func shipmentRow(s routes.Shipment) ([]any, error) {
-	var ml orb.MultiLineString
-	for _, l := range s.Legs {
-		ml = append(ml, l.Geometry...)
-	}
-	g, err := blob(ml)
+	g, err := blob(routes.ShipmentLine(s))
 	return []any{s.ID, s.Title, nullText(s.Summary), s.Cargo.Description, nullFloat(s.Cargo.Quantity),
 		nullText(s.Cargo.Unit), nullText(s.Cargo.Qualifier), string(s.Status), string(s.Confidence),
 		FormatDateTime(s.Start), FormatDateTime(s.End), s.LengthKm, g}, err
@@ -302,14 +298,10 @@ func scanTrack(s scanner) (routes.Track, error) {
 }
 
 func gapRow(g routes.Gap) ([]any, error) {
-	b, err := blob(gapLine(g))
+	b, err := blob(routes.GapLine(g))
 	return []any{g.ID, g.MMSI, nullText(g.Vessel), FormatDateTime(g.Start), FormatDateTime(g.End), g.Dark,
 		g.OffshoreNm, b}, err
 }
-
-// gapLine is a gap drawn from where the vessel fell silent to where it was
-// heard again.
-func gapLine(g routes.Gap) orb.LineString { return orb.LineString{g.From, g.To} }
 
 func scanGap(s scanner) (routes.Gap, error) {
 	var g routes.Gap

@@ -206,8 +206,7 @@ func (s *Store) Positions(ctx context.Context, q routes.Query) iter.Seq2[routes.
 		if none {
 			return
 		}
-		query := positionsTable.selectSQL() + f.sql() + " ORDER BY time, mmsi"
-		args := f.args
+		tail, args := " ORDER BY time, mmsi", []any(nil)
 		offset, limit := max(q.Offset, 0), max(q.Limit, 0)
 		if f.keep == nil && (limit > 0 || offset > 0) {
 			// The SQL is exact: let SQLite skip and stop.
@@ -215,17 +214,28 @@ func (s *Store) Positions(ctx context.Context, q routes.Query) iter.Seq2[routes.
 			if limit > 0 {
 				sqlLimit = limit
 			}
-			query += " LIMIT ? OFFSET ?"
-			args = append(args, sqlLimit, offset)
+			tail += " LIMIT ? OFFSET ?"
+			args = []any{sqlLimit, offset}
 			offset, limit = 0, 0
 		}
-		rows, err := s.db.QueryContext(ctx, query, args...)
+		for p, err := range paged(s.positionRows(ctx, f, tail, args...), offset, limit) {
+			if !yield(p, err) {
+				return
+			}
+		}
+	}
+}
+
+// positionRows streams the positions f selects that pass its exact test,
+// read with tail (ORDER BY, LIMIT) and its args after f's.
+func (s *Store) positionRows(ctx context.Context, f filter, tail string, args ...any) iter.Seq2[routes.Position, error] {
+	return func(yield func(routes.Position, error) bool) {
+		rows, err := s.db.QueryContext(ctx, positionsTable.selectSQL()+f.sql()+tail, append(f.args, args...)...)
 		if err != nil {
 			yield(routes.Position{}, s.unavailable("read positions from", err))
 			return
 		}
 		defer rows.Close()
-		matched, sent := 0, 0
 		for rows.Next() {
 			p, err := scanPosition(rows)
 			if err != nil {
@@ -235,19 +245,36 @@ func (s *Store) Positions(ctx context.Context, q routes.Query) iter.Seq2[routes.
 			if f.keep != nil && !f.keep(p.Point()) {
 				continue
 			}
-			matched++
-			if matched <= offset {
-				continue
-			}
 			if !yield(p, nil) {
-				return
-			}
-			if sent++; limit > 0 && sent == limit {
 				return
 			}
 		}
 		if err := rows.Err(); err != nil {
 			yield(routes.Position{}, s.unavailable("read positions from", err))
+		}
+	}
+}
+
+// paged skips the first offset items of seq and ends after limit more (no
+// limit when 0), or at the first error, which it passes on.
+func paged[T any](seq iter.Seq2[T, error], offset, limit int) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		offset, limit := max(offset, 0), max(limit, 0)
+		matched, sent := 0, 0
+		for x, err := range seq {
+			if err != nil {
+				yield(x, err)
+				return
+			}
+			if matched++; matched <= offset {
+				continue
+			}
+			if !yield(x, nil) {
+				return
+			}
+			if sent++; limit > 0 && sent == limit {
+				return
+			}
 		}
 	}
 }

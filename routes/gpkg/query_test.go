@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/shiptrack/shiptrack/geo"
+	"github.com/shiptrack/shiptrack/internal/gistest"
 	"github.com/shiptrack/shiptrack/routes"
 )
 
@@ -257,7 +258,7 @@ func TestRTreeFollowsWrites(t *testing.T) {
 // TestGDALEdits changes the store's file with GDAL, as a QGIS user editing
 // a layer does, and finds the change through the store.
 func TestGDALEdits(t *testing.T) {
-	ogrinfo := gdalTool(t, "ogrinfo")
+	ogrinfo := gistest.Tool(t, "ogrinfo")
 	ctx := context.Background()
 	s, path := openTemp(t)
 	apply(t, s, prepared(t, s))

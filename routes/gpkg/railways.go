@@ -161,6 +161,8 @@ func (s *Store) RailWays(ctx context.Context) iter.Seq2[routes.RailWay, error] {
 	}
 }
 
+// hasTable reports whether the file has the named table yet: the store
+// makes some only on their first write.
 func hasTable(ctx context.Context, tx *sql.Tx, name string) (bool, error) {
 	var n int
 	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM gpkg_contents WHERE table_name = ?`, name).Scan(&n)

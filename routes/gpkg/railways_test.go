@@ -8,6 +8,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/shiptrack/shiptrack/internal/gistest"
 	"github.com/shiptrack/shiptrack/routes"
 	"github.com/shiptrack/shiptrack/routes/storetest"
 )
@@ -22,9 +23,9 @@ func TestRailWaysContract(t *testing.T) {
 // The rail_ways layer made on the first write is a valid GeoPackage layer
 // that GDAL, and so QGIS, reads.
 func TestRailWaysValidGPKG(t *testing.T) {
-	script := gdalTool(t, "/usr/share/doc/python3-gdal/examples/validate_gpkg.py",
+	script := gistest.Tool(t, "/usr/share/doc/python3-gdal/examples/validate_gpkg.py",
 		"/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py", "validate_gpkg.py")
-	ogrinfo := gdalTool(t, "ogrinfo")
+	ogrinfo := gistest.Tool(t, "ogrinfo")
 	s, path := openTemp(t)
 	ways := []routes.RailWay{{ID: 1, Nodes: []int64{1, 2}, Line: orb.LineString{{131.9, 43.8}, {131.95, 43.85}}},
 		{ID: 2, Nodes: []int64{2, 3}, Line: orb.LineString{{131.95, 43.85}, {132, 43.9}}}}

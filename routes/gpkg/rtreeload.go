@@ -350,14 +350,14 @@ type packer struct {
 func newPacker(ctx context.Context, tx *sql.Tx, name string, nodeSize, fanout int) (*packer, error) {
 	p := &packer{ctx: ctx, name: name, nodeSize: nodeSize, fanout: fanout, next: 2}
 	var err error
-	if p.rows, err = newBatchInsert(ctx, tx, quoteIdent(name+"_rowid")+"(rowid, nodeno)", 2); err != nil {
+	if p.rows, err = newBatchInsert(ctx, tx, quoteIdent(name+"_rowid")+"(rowid, nodeno)"); err != nil {
 		return nil, err
 	}
-	if p.nodes, err = newBatchInsert(ctx, tx, quoteIdent(name+"_node")+"(nodeno, data)", 2); err != nil {
+	if p.nodes, err = newBatchInsert(ctx, tx, quoteIdent(name+"_node")+"(nodeno, data)"); err != nil {
 		p.close()
 		return nil, err
 	}
-	if p.parents, err = newBatchInsert(ctx, tx, quoteIdent(name+"_parent")+"(nodeno, parentnode)", 2); err != nil {
+	if p.parents, err = newBatchInsert(ctx, tx, quoteIdent(name+"_parent")+"(nodeno, parentnode)"); err != nil {
 		p.close()
 		return nil, err
 	}
@@ -467,8 +467,8 @@ type batchInsert struct {
 	buf       []any
 }
 
-func newBatchInsert(ctx context.Context, tx *sql.Tx, into string, width int) (*batchInsert, error) {
-	row := "(" + strings.TrimSuffix(strings.Repeat("?,", width), ",") + ")"
+func newBatchInsert(ctx context.Context, tx *sql.Tx, into string) (*batchInsert, error) {
+	const row = "(?,?)"
 	one, err := tx.PrepareContext(ctx, "INSERT INTO "+into+" VALUES "+row)
 	if err != nil {
 		return nil, err
@@ -478,7 +478,7 @@ func newBatchInsert(ctx context.Context, tx *sql.Tx, into string, width int) (*b
 		one.Close()
 		return nil, err
 	}
-	return &batchInsert{one: one, many: many, buf: make([]any, 0, insertBatch*width)}, nil
+	return &batchInsert{one: one, many: many, buf: make([]any, 0, insertBatch*2)}, nil
 }
 
 func (b *batchInsert) add(ctx context.Context, a, c any) error {

@@ -32,7 +32,7 @@ func (s *Store) AddStatic(ctx context.Context, recs []routes.AISStatic) (int, er
 		return 0, s.unavailable("add static data to", err)
 	}
 	defer tx.Rollback()
-	has, err := hasStaticTable(ctx, tx)
+	has, err := hasTable(ctx, tx, staticTable.Name)
 	if err != nil {
 		return 0, s.unavailable("add static data to", err)
 	}
@@ -81,7 +81,7 @@ func (s *Store) StaticByIMO(ctx context.Context, imo string) ([]routes.AISStatic
 		return nil, s.unavailable("read static data from", err)
 	}
 	defer tx.Rollback()
-	if has, err := hasStaticTable(ctx, tx); err != nil || !has {
+	if has, err := hasTable(ctx, tx, staticTable.Name); err != nil || !has {
 		return nil, err
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT mmsi, coalesce(imo, ''), coalesce(name, ''), coalesce(call_sign, ''),
@@ -102,11 +102,4 @@ func (s *Store) StaticByIMO(ctx context.Context, imo string) ([]routes.AISStatic
 		return nil, s.unavailable("read static data from", err)
 	}
 	return out, nil
-}
-
-// hasStaticTable reports whether the file has the static data table yet.
-func hasStaticTable(ctx context.Context, tx *sql.Tx) (bool, error) {
-	var n int
-	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM gpkg_contents WHERE table_name = ?`, staticTable.Name).Scan(&n)
-	return n > 0, err
 }

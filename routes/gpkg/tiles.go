@@ -90,11 +90,7 @@ func (s *Store) shipmentFeatures(ctx context.Context, q routes.Query) ([]*geojso
 	var fs []*geojson.Feature
 	for _, listed := range idx.queryShipments(q).Items {
 		sh, _ := idx.shipment(listed.ID)
-		var ml orb.MultiLineString
-		for _, l := range sh.Legs {
-			ml = append(ml, l.Geometry...)
-		}
-		fs = append(fs, tileFeature(sh.ID, ml, props{
+		fs = append(fs, tileFeature(sh.ID, routes.ShipmentLine(sh), props{
 			"title":      sh.Title,
 			"status":     string(sh.Status),
 			"confidence": string(sh.Confidence),
@@ -181,7 +177,7 @@ func trackFeature(t routes.Track) *geojson.Feature {
 }
 
 func gapFeature(g routes.Gap) *geojson.Feature {
-	return tileFeature(g.ID, geo.SplitAntimeridian(orb.LineString{g.From, g.To}),
+	return tileFeature(g.ID, geo.SplitAntimeridian(routes.GapLine(g)),
 		props{"mmsi": g.MMSI, "dark": g.Dark, "offshore_nm": g.OffshoreNm}.
 			opt("vessel", g.Vessel).period(g.Start, g.End))
 }

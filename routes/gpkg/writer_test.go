@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
+
+	"github.com/shiptrack/shiptrack/internal/gistest"
 )
 
 var pointsTable = Table{
@@ -189,7 +191,7 @@ func TestWriterContents(t *testing.T) {
 // nothing at all to say: no DATETIME warnings either, since a Writer writes
 // milliseconds.
 func TestWriterValidates(t *testing.T) {
-	script := gdalTool(t, "/usr/share/doc/python3-gdal/examples/validate_gpkg.py",
+	script := gistest.Tool(t, "/usr/share/doc/python3-gdal/examples/validate_gpkg.py",
 		"/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py", "validate_gpkg.py")
 	path := writeTestFile(t, 500)
 	out, err := exec.Command("python3", script, "-k", "--extra", path).CombinedOutput()
