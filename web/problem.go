@@ -159,7 +159,7 @@ func (s *server) problemType(w http.ResponseWriter, r *http.Request) {
 	name := chi.URLParam(r, "type")
 	t, ok := problemTypes[name]
 	if !ok {
-		s.notFound(w, r)
+		notFound(w, r)
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -107,7 +107,7 @@ func New(store routes.Store, opts Options) http.Handler {
 	r.Use(s.logRequests, s.recoverPanics, s.limitTime, middleware.GetHead,
 		middleware.Compress(5, "application/json", "application/geo+json", "application/problem+json",
 			"application/schema+json", "application/vnd.oai.openapi+json", "text/html"))
-	r.NotFound(s.notFound)
+	r.NotFound(notFound)
 	r.MethodNotAllowed(s.methodNotAllowed(r))
 
 	r.Get("/healthz", s.healthz)
@@ -196,7 +196,8 @@ func (s *server) limitTime(next http.Handler) http.Handler {
 	})
 }
 
-func (s *server) notFound(w http.ResponseWriter, r *http.Request) {
+// notFound answers a path nothing is served at.
+func notFound(w http.ResponseWriter, r *http.Request) {
 	writeProblem(w, problem{Status: http.StatusNotFound,
 		Detail: "nothing is served at " + r.URL.Path})
 }
