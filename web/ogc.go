@@ -145,7 +145,7 @@ func (s *server) landing(w http.ResponseWriter, r *http.Request) error {
 			ogcLink{b + "/conformance", "conformance", mediaJSON, "conformance classes implemented"},
 			ogcLink{b + "/collections", "data", mediaJSON, "the feature collections"}),
 	}
-	return s.answer(w, html, "landing", page.Title, page)
+	return answer(w, html, "landing", page.Title, page)
 }
 
 func (s *server) conformance(w http.ResponseWriter, r *http.Request) error {
@@ -157,7 +157,7 @@ func (s *server) conformance(w http.ResponseWriter, r *http.Request) error {
 		ConformsTo []string  `json:"conformsTo"`
 		Links      []ogcLink `json:"links"`
 	}{conformance, selfLinks(r, "/conformance", html, mediaJSON)}
-	return s.answer(w, html, "conformance", "Conformance", page)
+	return answer(w, html, "conformance", "Conformance", page)
 }
 
 // ogcCollection is a collection's description.
@@ -228,13 +228,13 @@ func (s *server) collections(w http.ResponseWriter, r *http.Request) error {
 		}
 		page.Collections = append(page.Collections, oc)
 	}
-	return s.answer(w, html, "collections", "Collections", page)
+	return answer(w, html, "collections", "Collections", page)
 }
 
 // answer sends v as JSON, or as the HTML page of that name.
-func (s *server) answer(w http.ResponseWriter, html bool, page, title string, v any) error {
+func answer(w http.ResponseWriter, html bool, page, title string, v any) error {
 	if html {
-		return s.writeHTML(w, page, title, v)
+		return writeHTML(w, page, title, v)
 	}
 	return writeJSON(w, mediaJSON, v)
 }
@@ -262,7 +262,7 @@ func (s *server) collection(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.answer(w, html, "collection", c.Title, oc)
+	return answer(w, html, "collection", c.Title, oc)
 }
 
 func (s *server) queryables(w http.ResponseWriter, r *http.Request) error {
@@ -301,7 +301,7 @@ func (s *server) queryables(w http.ResponseWriter, r *http.Request) error {
 		"additionalProperties": false,
 	}
 	if html {
-		return s.writeHTML(w, "queryables", c.Title+": queryables", struct {
+		return writeHTML(w, "queryables", c.Title+": queryables", struct {
 			Collection *routes.Collection
 			Fields     []routes.Field
 		}{c, c.Queryables()})

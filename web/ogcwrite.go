@@ -133,7 +133,7 @@ func writeItem[T any](s *server, w http.ResponseWriter, r *http.Request, schema 
 		links := append(selfLinks(r, "/collections/"+schema.Name+"/items/"+id, html, geoJSON),
 			ogcLink{b + "?f=json", "collection", mediaJSON, "the collection"})
 		if html {
-			return s.writeHTML(w, "item", schema.Title+": "+id, struct {
+			return writeHTML(w, "item", schema.Title+": "+id, struct {
 				Collection *routes.Collection
 				Feature    htmlFeature
 				Links      []ogcLink
