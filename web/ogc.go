@@ -274,6 +274,12 @@ func (s *server) queryables(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if html {
+		return writeHTML(w, "queryables", c.Title+": queryables", struct {
+			Collection *routes.Collection
+			Fields     []routes.Field
+		}{c, c.Queryables()})
+	}
 	props := map[string]any{}
 	for _, f := range c.Queryables() {
 		p := map[string]any{"title": f.Name, "description": f.Description}
@@ -299,12 +305,6 @@ func (s *server) queryables(w http.ResponseWriter, r *http.Request) error {
 		"description":          "What a filter and sortby may name in " + c.Name,
 		"properties":           props,
 		"additionalProperties": false,
-	}
-	if html {
-		return writeHTML(w, "queryables", c.Title+": queryables", struct {
-			Collection *routes.Collection
-			Fields     []routes.Field
-		}{c, c.Queryables()})
 	}
 	return writeJSON(w, mediaSchema, doc)
 }
