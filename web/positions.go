@@ -10,7 +10,6 @@ import (
 	"math"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -80,7 +79,7 @@ func parseNearQuery(r *http.Request, st routes.Store, accepted ...string) (route
 }
 
 func setMMSI(_ context.Context, _ routes.Store, q *routes.Query, v string) error {
-	if len(v) != 9 || strings.Trim(v, "0123456789") != "" {
+	if len(v) != 9 || !isDigits(v) {
 		return invalid("'%s' is not an MMSI: want 9 digits", v)
 	}
 	q.MMSI = v
