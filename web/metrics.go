@@ -76,7 +76,7 @@ func (m *metrics) observe(r *http.Request, code int, d time.Duration) {
 func (m *metrics) serve(store interface{ Ping(context.Context) error }) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		up := 1
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
 		if err := store.Ping(ctx); err != nil {
 			up = 0
 		}
