@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
-	"log/slog"
 	"math"
 	"math/bits"
 	"net/http"
@@ -66,22 +65,12 @@ func writeItems[T any](s *server, w http.ResponseWriter, r *http.Request, schema
 	fw := newFeatureWriter(schema, ir.props)
 	buf := fmt.Appendf(make([]byte, 0, 48<<10), `{"type":"FeatureCollection","timeStamp":"%s","features":[`, routes.FormatTime(time.Now().Truncate(time.Second)))
 	n := 0
-	abort := func(err error) {
-		// The response has begun: log, and end it broken. A client that
-		// went away is no failure of the server's.
-		level := slog.LevelError
-		if r.Context().Err() != nil {
-			level = slog.LevelDebug
-		}
-		s.log.Log(r.Context(), level, "items failed mid-page", slog.String("path", r.URL.Path), slog.Any("error", err))
-		panic(http.ErrAbortHandler)
-	}
 	for x, err := range items {
 		if err != nil {
 			if !started {
 				return fmt.Errorf("read %s: %w", schema.Name, err)
 			}
-			abort(err)
+			s.abort(r, "read "+schema.Name, err)
 		}
 		if n > 0 {
 			buf = append(buf, ',')
@@ -102,7 +91,7 @@ func writeItems[T any](s *server, w http.ResponseWriter, r *http.Request, schema
 		if !started {
 			return err
 		}
-		abort(err)
+		s.abort(r, "count "+schema.Name, err)
 	}
 	tail, err := marshal(struct {
 		NumberMatched  int       `json:"numberMatched"`
