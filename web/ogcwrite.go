@@ -47,19 +47,16 @@ func marshal(v any) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// writeItems writes a page of features, then how many matched in all and
-// the links to the neighbouring pages, which need that number. Nothing is
-// sent until the first feature has been read, so that a store that fails at
-// once is answered with a problem; one that fails later ends the response
-// abruptly, so that the client cannot mistake half a page for a whole one.
+// writeItems writes a page of features, then matched, how many matched in
+// all, and the links to the neighbouring pages, which need that number.
+// Nothing is sent until the first feature has been read, so that a store
+// that fails at once is answered with a problem; one that fails later ends
+// the response abruptly, so that the client cannot mistake half a page for
+// a whole one.
 func writeItems[T any](s *server, w http.ResponseWriter, r *http.Request, schema *routes.Schema[T],
-	items iter.Seq2[T, error], ir itemsRequest, matched func() (int, error)) error {
+	items iter.Seq2[T, error], ir itemsRequest, matched int) error {
 	if ir.html {
-		n, err := matched()
-		if err != nil {
-			return err
-		}
-		return itemsHTML(w, schema, items, ir, n, ogcPageLinks(r, ir.query, n, true))
+		return itemsHTML(w, schema, items, ir, matched, ogcPageLinks(r, ir.query, matched, true))
 	}
 	started := false // once a byte is sent, a failure can only abort
 	fw := newFeatureWriter(schema, ir.props)
@@ -86,18 +83,11 @@ func writeItems[T any](s *server, w http.ResponseWriter, r *http.Request, schema
 			buf = buf[:0]
 		}
 	}
-	total, err := matched()
-	if err != nil {
-		if !started {
-			return err
-		}
-		s.abort(r, "count "+schema.Name, err)
-	}
 	tail, err := marshal(struct {
 		NumberMatched  int       `json:"numberMatched"`
 		NumberReturned int       `json:"numberReturned"`
 		Links          []ogcLink `json:"links"`
-	}{total, n, ogcPageLinks(r, ir.query, total, false)})
+	}{matched, n, ogcPageLinks(r, ir.query, matched, false)})
 	if err != nil {
 		return err
 	}
