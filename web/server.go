@@ -140,7 +140,8 @@ func (s *server) logRequests(next http.Handler) http.Handler {
 		if status == 0 { // nothing written: net/http answers 200
 			status = http.StatusOK
 		}
-		s.metrics.observe(r, status, time.Since(start))
+		took := time.Since(start)
+		s.metrics.observe(r, status, took)
 		level := slog.LevelInfo
 		if status < 400 && (r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics") {
 			level = slog.LevelDebug
@@ -150,7 +151,7 @@ func (s *server) logRequests(next http.Handler) http.Handler {
 			slog.String("path", r.URL.Path),
 			slog.Int("status", status),
 			slog.Int("bytes", ww.BytesWritten()),
-			slog.Duration("duration", time.Since(start)))
+			slog.Duration("duration", took))
 	})
 }
 
