@@ -142,7 +142,6 @@ func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
 // label quotes a label value as the text format wants: backslash, quote and
 // newline escaped.
-func label(v string) string {
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
-	return `"` + r.Replace(v) + `"`
-}
+func label(v string) string { return `"` + labelEscaper.Replace(v) + `"` }
+
+var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
