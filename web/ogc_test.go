@@ -22,21 +22,11 @@ import (
 // ogcGet fetches path with an Accept header and returns the response.
 func ogcGet(t *testing.T, srv *httptest.Server, path, accept string) response {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, srv.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := http.Header{}
 	if accept != "" {
-		req.Header.Set("Accept", accept)
+		h.Set("Accept", accept)
 	}
-	res, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var buf bytes.Buffer
-	buf.ReadFrom(res.Body)
-	return response{res.StatusCode, res.Header, buf.Bytes()}
+	return request(t, srv, http.MethodGet, path, h)
 }
 
 // getJSON fetches path, wants 200 of the media type, and decodes it.
