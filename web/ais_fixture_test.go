@@ -30,13 +30,6 @@ const (
 var dunay = orb.Point{132.3375, 42.8803}
 
 func aisDocument() *routes.Document {
-	w := func(s string) routes.Window {
-		v, err := routes.ParseWindow(s)
-		if err != nil {
-			panic(err)
-		}
-		return v
-	}
 	return &routes.Document{
 		Vessels: []routes.Vessel{{ID: foxVessel, Name: "Sea Fox", MMSI: foxMMSI, Flag: "RU"}},
 		Shipments: []routes.Shipment{{
@@ -44,7 +37,7 @@ func aisDocument() *routes.Document {
 			Status: routes.StatusAlleged, Confidence: routes.Low,
 			Sources: []routes.Claim{{Source: "rusi-2023-10-16", Claim: "a made-up run for the tests"}},
 			Legs: []routes.Leg{{ID: "fox-sea", Seq: 1, Mode: routes.Sea, Origin: "najin", Destination: "dunay", Vessel: foxVessel,
-				Depart: w("2023-09-20"), Arrive: w("2023-09-22")}},
+				Depart: window("2023-09-20"), Arrive: window("2023-09-22")}},
 		}},
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime"
 	"net/http"
 	"os"
@@ -168,8 +167,8 @@ func (s *server) stream(w http.ResponseWriter, r *http.Request, write func(io.Wr
 	if err == nil || !sw.sent {
 		return err
 	}
-	s.log.ErrorContext(r.Context(), "download cut off", slog.String("path", r.URL.Path), slog.Any("error", err))
-	panic(http.ErrAbortHandler)
+	s.abort(r, "write the download", err)
+	return nil // not reached: abort panics
 }
 
 // sentWriter passes writes to a response, flushing each, and remembers

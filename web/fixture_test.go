@@ -18,13 +18,6 @@ import (
 //
 // The vessel lady-r sails no leg.
 func fixture() *routes.Document {
-	w := func(s string) routes.Window {
-		v, err := routes.ParseWindow(s)
-		if err != nil {
-			panic(err)
-		}
-		return v
-	}
 	wh := []routes.Claim{{Source: "whitehouse-2023-10-13", Claim: "more than 1,000 containers shipped from Najin to Dunay, then by rail to a depot near Tikhoretsk"}}
 	rusi := []routes.Claim{{Source: "rusi-2023-10-16", Claim: "Angara and Maria shuttled between Rajin and Dunay"}}
 	return &routes.Document{
@@ -54,9 +47,9 @@ func fixture() *routes.Document {
 				Status: routes.StatusReported, Confidence: routes.Medium, Sources: wh,
 				Legs: []routes.Leg{
 					{ID: "nk09-sea", Seq: 1, Mode: routes.Sea, Origin: "najin", Destination: "dunay", Vessel: "angara",
-						Depart: w("2023-09-07/2023-09-10"), Arrive: w("2023-09-12"), Confidence: routes.Medium, Sources: rusi},
+						Depart: window("2023-09-07/2023-09-10"), Arrive: window("2023-09-12"), Confidence: routes.Medium, Sources: rusi},
 					{ID: "nk09-rail", Seq: 2, Mode: routes.Rail, Origin: "dunay", Destination: "tikhoretsk", Via: []string{"vladivostok"},
-						Depart: w("2023-09-13/2023-09-15"), Arrive: w("2023-09-28/2023-10-05"), Confidence: routes.Low, Sources: wh},
+						Depart: window("2023-09-13/2023-09-15"), Arrive: window("2023-09-28/2023-10-05"), Confidence: routes.Low, Sources: wh},
 				},
 			},
 			{
@@ -64,9 +57,9 @@ func fixture() *routes.Document {
 				Status: routes.StatusAlleged, Confidence: routes.Low, Sources: rusi,
 				Legs: []routes.Leg{
 					{ID: "nk10-sea", Seq: 1, Mode: routes.Sea, Origin: "najin", Destination: "dunay", Vessel: "maria",
-						Depart: w("2023-10-01"), Arrive: w("2023-10-03")},
+						Depart: window("2023-10-01"), Arrive: window("2023-10-03")},
 					{ID: "nk10-road", Seq: 2, Mode: routes.Road, Origin: "dunay", Destination: "vladivostok", Carrier: "unknown trucking",
-						Depart: w("2023-10-04"), Arrive: w("2023-10-04")},
+						Depart: window("2023-10-04"), Arrive: window("2023-10-04")},
 				},
 			},
 			{
@@ -74,7 +67,7 @@ func fixture() *routes.Document {
 				Status: routes.StatusDisputed, Confidence: routes.Low, Sources: rusi,
 				Legs: []routes.Leg{
 					{ID: "khasan-rail", Seq: 1, Mode: routes.Rail, Origin: "najin", Destination: "khasan", Carrier: "Korean State Railway",
-						Depart: w("2023-09-07"), Arrive: w("2023-09-08")},
+						Depart: window("2023-09-07"), Arrive: window("2023-09-08")},
 				},
 			},
 			{
@@ -82,7 +75,7 @@ func fixture() *routes.Document {
 				Status: routes.StatusReported, Confidence: routes.Medium, Sources: rusi,
 				Legs: []routes.Leg{
 					{ID: "maia-sea", Seq: 1, Mode: routes.Sea, Origin: "najin", Destination: "vostochny", Vessel: "maia-1",
-						Depart: w("2023-11-02"), Arrive: w("2023-11-04/2023-11-05")},
+						Depart: window("2023-11-02"), Arrive: window("2023-11-04/2023-11-05")},
 				},
 			},
 			{
@@ -90,9 +83,18 @@ func fixture() *routes.Document {
 				Status: routes.StatusReported, Confidence: routes.Low, Sources: rusi,
 				Legs: []routes.Leg{
 					{ID: "bering-sea", Seq: 1, Mode: routes.Sea, Origin: "vladivostok", Destination: "nome", Vessel: "angara",
-						Depart: w("2023-07-01"), Arrive: w("2023-07-14/2023-07-20")},
+						Depart: window("2023-07-01"), Arrive: window("2023-07-14/2023-07-20")},
 				},
 			},
 		},
 	}
+}
+
+// window reads a fixture's window, which is known to be good.
+func window(s string) routes.Window {
+	v, err := routes.ParseWindow(s)
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

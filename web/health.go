@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// readyTimeout bounds the store ping behind /readyz: a probe must answer
-// before the orchestrator gives up on it.
+// readyTimeout bounds the store ping behind /readyz and shiptrack_store_up
+// in /metrics: a probe or scrape must answer before its poller gives up.
 const readyTimeout = 2 * time.Second
 
 // healthz reports that the process is alive and serving, whatever the store.

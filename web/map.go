@@ -129,7 +129,7 @@ from <code>node_modules</code> into <code>web/map/vendor/</code> and rebuilds <c
 func (m *mapSite) file(w http.ResponseWriter, r *http.Request) {
 	name := chi.URLParam(r, "*")
 	if _, ok := m.files[name]; !ok || name == "index.html" {
-		writeProblem(w, problem{Status: http.StatusNotFound, Detail: "nothing is served at " + r.URL.Path})
+		notFound(w, r)
 		return
 	}
 	m.serve(w, r, name)

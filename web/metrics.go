@@ -76,7 +76,7 @@ func (m *metrics) observe(r *http.Request, code int, d time.Duration) {
 func (m *metrics) serve(store interface{ Ping(context.Context) error }) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		up := 1
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
 		if err := store.Ping(ctx); err != nil {
 			up = 0
 		}
@@ -142,7 +142,6 @@ func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
 // label quotes a label value as the text format wants: backslash, quote and
 // newline escaped.
-func label(v string) string {
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
-	return `"` + r.Replace(v) + `"`
-}
+func label(v string) string { return `"` + labelEscaper.Replace(v) + `"` }
+
+var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)

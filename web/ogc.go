@@ -145,7 +145,7 @@ func (s *server) landing(w http.ResponseWriter, r *http.Request) error {
 			ogcLink{b + "/conformance", "conformance", mediaJSON, "conformance classes implemented"},
 			ogcLink{b + "/collections", "data", mediaJSON, "the feature collections"}),
 	}
-	return s.answer(w, html, "landing", page.Title, page)
+	return answer(w, html, "landing", page.Title, page)
 }
 
 func (s *server) conformance(w http.ResponseWriter, r *http.Request) error {
@@ -157,7 +157,7 @@ func (s *server) conformance(w http.ResponseWriter, r *http.Request) error {
 		ConformsTo []string  `json:"conformsTo"`
 		Links      []ogcLink `json:"links"`
 	}{conformance, selfLinks(r, "/conformance", html, mediaJSON)}
-	return s.answer(w, html, "conformance", "Conformance", page)
+	return answer(w, html, "conformance", "Conformance", page)
 }
 
 // ogcCollection is a collection's description.
@@ -228,13 +228,13 @@ func (s *server) collections(w http.ResponseWriter, r *http.Request) error {
 		}
 		page.Collections = append(page.Collections, oc)
 	}
-	return s.answer(w, html, "collections", "Collections", page)
+	return answer(w, html, "collections", "Collections", page)
 }
 
 // answer sends v as JSON, or as the HTML page of that name.
-func (s *server) answer(w http.ResponseWriter, html bool, page, title string, v any) error {
+func answer(w http.ResponseWriter, html bool, page, title string, v any) error {
 	if html {
-		return s.writeHTML(w, page, title, v)
+		return writeHTML(w, page, title, v)
 	}
 	return writeJSON(w, mediaJSON, v)
 }
@@ -262,7 +262,7 @@ func (s *server) collection(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.answer(w, html, "collection", c.Title, oc)
+	return answer(w, html, "collection", c.Title, oc)
 }
 
 func (s *server) queryables(w http.ResponseWriter, r *http.Request) error {
@@ -273,6 +273,12 @@ func (s *server) queryables(w http.ResponseWriter, r *http.Request) error {
 	html, _, err := ogcFormat(r)
 	if err != nil {
 		return err
+	}
+	if html {
+		return writeHTML(w, "queryables", c.Title+": queryables", struct {
+			Collection *routes.Collection
+			Fields     []routes.Field
+		}{c, c.Queryables()})
 	}
 	props := map[string]any{}
 	for _, f := range c.Queryables() {
@@ -299,12 +305,6 @@ func (s *server) queryables(w http.ResponseWriter, r *http.Request) error {
 		"description":          "What a filter and sortby may name in " + c.Name,
 		"properties":           props,
 		"additionalProperties": false,
-	}
-	if html {
-		return s.writeHTML(w, "queryables", c.Title+": queryables", struct {
-			Collection *routes.Collection
-			Fields     []routes.Field
-		}{c, c.Queryables()})
 	}
 	return writeJSON(w, mediaSchema, doc)
 }
@@ -413,11 +413,10 @@ func (s *server) items(w http.ResponseWriter, r *http.Request) error {
 	// Count first, so that a request holds one connection at a time: run
 	// beside the page, the count doubled that, and wrk saw a longer tail.
 	ctx := r.Context()
-	total, err := s.features.CountItems(ctx, c.Name, ir.query)
+	matched, err := s.features.CountItems(ctx, c.Name, ir.query)
 	if err != nil {
 		return fmt.Errorf("count %s: %w", c.Name, err)
 	}
-	matched := func() (int, error) { return total, nil }
 	fs, q := s.features, ir.query
 	q.Transient = true // each feature is written out before the next is read
 	switch c.Name {

@@ -22,21 +22,11 @@ import (
 // ogcGet fetches path with an Accept header and returns the response.
 func ogcGet(t *testing.T, srv *httptest.Server, path, accept string) response {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, srv.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := http.Header{}
 	if accept != "" {
-		req.Header.Set("Accept", accept)
+		h.Set("Accept", accept)
 	}
-	res, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var buf bytes.Buffer
-	buf.ReadFrom(res.Body)
-	return response{res.StatusCode, res.Header, buf.Bytes()}
+	return request(t, srv, http.MethodGet, path, h)
 }
 
 // getJSON fetches path, wants 200 of the media type, and decodes it.
@@ -300,12 +290,7 @@ func TestOGCFeatures(t *testing.T) {
 func TestOGCBadInput(t *testing.T) {
 	legs := "/ogc/collections/legs/items?"
 	f := func(s string) string { return legs + "filter=" + url.QueryEscape(s) }
-	cases := []struct {
-		path   string
-		status int
-		param  string
-		detail string
-	}{
+	cases := []badRequest{
 		{legs + "bbox=1,2,3", 400, "bbox", "four numbers"},
 		{legs + "bbox=130,44,134,42", 400, "bbox", "south is above north"},
 		{legs + "bbox=130,42,134,91", 400, "bbox", "latitudes"},
@@ -349,12 +334,7 @@ func TestOGCBadInput(t *testing.T) {
 	}
 	eachBackend(t, func(t *testing.T, open func(t *testing.T) routes.Store) {
 		srv := serveFixture(t, open)
-		for _, c := range cases {
-			p := getProblem(t, srv, http.MethodGet, c.path, c.status)
-			if p.Parameter != c.param || !strings.Contains(p.Detail, c.detail) {
-				t.Errorf("GET %s: parameter %q, detail %q; want %q and %q", c.path, p.Parameter, p.Detail, c.param, c.detail)
-			}
-		}
+		checkProblems(t, srv, cases)
 		// The store still holds everything: nothing was dropped or changed.
 		if got := getCollection(t, srv, legs+"limit=100"); len(got.Features) != 7 {
 			t.Errorf("after the hostile requests, %d legs", len(got.Features))

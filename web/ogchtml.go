@@ -33,22 +33,18 @@ var pages = func() map[string]*template.Template {
 	return out
 }()
 
-// writeHTML renders a page whole before sending it, so that a template
-// failure is still answered with a problem.
-func (s *server) writeHTML(w http.ResponseWriter, page, title string, data any) error {
-	return renderHTML(w, page, struct {
-		Title, Base string
-		Data        any
-	}{title, ogcBase, data})
-}
-
 // ogcBase is where the pages link to: root-relative, so that they work
 // behind any host name.
 const ogcBase = "/ogc"
 
-func renderHTML(w http.ResponseWriter, page string, data any) error {
+// writeHTML renders a page whole before sending it, so that a template
+// failure is still answered with a problem.
+func writeHTML(w http.ResponseWriter, page, title string, data any) error {
 	var buf bytes.Buffer
-	if err := pages[page].ExecuteTemplate(&buf, "layout", data); err != nil {
+	if err := pages[page].ExecuteTemplate(&buf, "layout", struct {
+		Title, Base string
+		Data        any
+	}{title, ogcBase, data}); err != nil {
 		return fmt.Errorf("render %s page: %w", page, err)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -114,10 +110,7 @@ func itemsHTML[T any](w http.ResponseWriter, schema *routes.Schema[T], items ite
 		page.Features = append(page.Features, newHTMLFeature(schema, x, ir.props))
 	}
 	page.Returned = len(page.Features)
-	return renderHTML(w, "items", struct {
-		Title, Base string
-		Data        any
-	}{schema.Title, ogcBase, page})
+	return writeHTML(w, "items", schema.Title, page)
 }
 
 // prefersHTML reports whether an Accept header ranks HTML above JSON, as a

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
-	"log/slog"
 	"math"
 	"math/bits"
 	"net/http"
@@ -48,40 +47,27 @@ func marshal(v any) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// writeItems writes a page of features, then how many matched in all and
-// the links to the neighbouring pages, which need that number. Nothing is
-// sent until the first feature has been read, so that a store that fails at
-// once is answered with a problem; one that fails later ends the response
-// abruptly, so that the client cannot mistake half a page for a whole one.
+// writeItems writes a page of features, then matched, how many matched in
+// all, and the links to the neighbouring pages, which need that number.
+// Nothing is sent until the first feature has been read, so that a store
+// that fails at once is answered with a problem; one that fails later ends
+// the response abruptly, so that the client cannot mistake half a page for
+// a whole one.
 func writeItems[T any](s *server, w http.ResponseWriter, r *http.Request, schema *routes.Schema[T],
-	items iter.Seq2[T, error], ir itemsRequest, matched func() (int, error)) error {
+	items iter.Seq2[T, error], ir itemsRequest, matched int) error {
 	if ir.html {
-		n, err := matched()
-		if err != nil {
-			return err
-		}
-		return itemsHTML(w, schema, items, ir, n, ogcPageLinks(r, ir.query, n, true))
+		return itemsHTML(w, schema, items, ir, matched, ogcPageLinks(r, ir.query, matched, true))
 	}
 	started := false // once a byte is sent, a failure can only abort
 	fw := newFeatureWriter(schema, ir.props)
 	buf := fmt.Appendf(make([]byte, 0, 48<<10), `{"type":"FeatureCollection","timeStamp":"%s","features":[`, routes.FormatTime(time.Now().Truncate(time.Second)))
 	n := 0
-	abort := func(err error) {
-		// The response has begun: log, and end it broken. A client that
-		// went away is no failure of the server's.
-		level := slog.LevelError
-		if r.Context().Err() != nil {
-			level = slog.LevelDebug
-		}
-		s.log.Log(r.Context(), level, "items failed mid-page", slog.String("path", r.URL.Path), slog.Any("error", err))
-		panic(http.ErrAbortHandler)
-	}
 	for x, err := range items {
 		if err != nil {
 			if !started {
 				return fmt.Errorf("read %s: %w", schema.Name, err)
 			}
-			abort(err)
+			s.abort(r, "read "+schema.Name, err)
 		}
 		if n > 0 {
 			buf = append(buf, ',')
@@ -97,18 +83,11 @@ func writeItems[T any](s *server, w http.ResponseWriter, r *http.Request, schema
 			buf = buf[:0]
 		}
 	}
-	total, err := matched()
-	if err != nil {
-		if !started {
-			return err
-		}
-		abort(err)
-	}
 	tail, err := marshal(struct {
 		NumberMatched  int       `json:"numberMatched"`
 		NumberReturned int       `json:"numberReturned"`
 		Links          []ogcLink `json:"links"`
-	}{total, n, ogcPageLinks(r, ir.query, total, false)})
+	}{matched, n, ogcPageLinks(r, ir.query, matched, false)})
 	if err != nil {
 		return err
 	}
@@ -133,7 +112,7 @@ func writeItem[T any](s *server, w http.ResponseWriter, r *http.Request, schema 
 		links := append(selfLinks(r, "/collections/"+schema.Name+"/items/"+id, html, geoJSON),
 			ogcLink{b + "?f=json", "collection", mediaJSON, "the collection"})
 		if html {
-			return s.writeHTML(w, "item", schema.Title+": "+id, struct {
+			return writeHTML(w, "item", schema.Title+": "+id, struct {
 				Collection *routes.Collection
 				Feature    htmlFeature
 				Links      []ogcLink

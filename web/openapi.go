@@ -162,7 +162,7 @@ func (s *server) openAPI(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if html {
-		return s.writeHTML(w, "api", "API", apiOps)
+		return writeHTML(w, "api", "API", apiOps)
 	}
 	return writeJSON(w, mediaOpenAPI, openAPIDoc(base(r)))
 }

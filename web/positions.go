@@ -6,11 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"math"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -80,7 +78,7 @@ func parseNearQuery(r *http.Request, st routes.Store, accepted ...string) (route
 }
 
 func setMMSI(_ context.Context, _ routes.Store, q *routes.Query, v string) error {
-	if len(v) != 9 || strings.Trim(v, "0123456789") != "" {
+	if len(v) != 9 || !isDigits(v) {
 		return invalid("'%s' is not an MMSI: want 9 digits", v)
 	}
 	q.MMSI = v
@@ -140,15 +138,6 @@ func (s *server) positions(w http.ResponseWriter, r *http.Request) error {
 	put(fmt.Appendf(nil, `],"numberReturned":%d,"links":%s}`+"\n", n, links))
 	bw.Flush() // a failed write means the client left; no one is there to tell
 	return nil
-}
-
-// abort ends a streamed response that has begun and cannot be finished.
-// The connection is cut, so the client sees a broken response rather than
-// a complete-looking short one.
-func (s *server) abort(r *http.Request, what string, err error) {
-	s.log.ErrorContext(r.Context(), "streamed response broken off", slog.String("path", r.URL.Path),
-		slog.String("while", what), slog.Any("error", err))
-	panic(http.ErrAbortHandler)
 }
 
 // vessels serves /api/vessels. Without near it lists vessels by their legs.

@@ -154,12 +154,26 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
+// abort ends a streamed response that has begun and cannot be finished:
+// the connection is cut, so the client sees a broken response rather than
+// a complete-looking short one. A client that went away is no failure of
+// the server's, and is logged at debug level, as fail logs it.
+func (s *server) abort(r *http.Request, what string, err error) {
+	level := slog.LevelError
+	if errors.Is(r.Context().Err(), context.Canceled) {
+		level = slog.LevelDebug
+	}
+	s.log.Log(r.Context(), level, "streamed response broken off", slog.String("path", r.URL.Path),
+		slog.String("while", what), slog.Any("error", err))
+	panic(http.ErrAbortHandler)
+}
+
 // problemType documents one problem type at its type URI.
 func (s *server) problemType(w http.ResponseWriter, r *http.Request) {
 	name := chi.URLParam(r, "type")
 	t, ok := problemTypes[name]
 	if !ok {
-		s.notFound(w, r)
+		notFound(w, r)
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

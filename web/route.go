@@ -23,7 +23,7 @@ var routeParams = []string{"from", "to", "avoid"}
 func (s *server) computedRoute(w http.ResponseWriter, r *http.Request) error {
 	mode := routes.Mode(chi.URLParam(r, "mode"))
 	if !slices.Contains(routes.Modes, mode) {
-		s.notFound(w, r)
+		notFound(w, r)
 		return nil
 	}
 	vals, err := queryValues(r.URL.RawQuery, routeParams...)

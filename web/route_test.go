@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"encoding/json"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -105,13 +104,7 @@ func TestComputedRouteGolden(t *testing.T) {
 }
 
 func TestComputedRouteBadInput(t *testing.T) {
-	srv := serveRouting(t)
-	for _, c := range []struct {
-		path   string
-		status int
-		param  string
-		detail string
-	}{
+	checkProblems(t, serveRouting(t), []badRequest{
 		{"/api/route/sea?to=dunay", 400, "from", "is required"},
 		{"/api/route/sea?from=najin", 400, "to", "is required"},
 		{"/api/route/sea?from=atlantis&to=dunay", 400, "from", "unknown place 'atlantis'"},
@@ -132,15 +125,5 @@ func TestComputedRouteBadInput(t *testing.T) {
 		{"/api/route/rail?from=dunay&to=tikhoretsk", 503, "", "no rail network is loaded"},
 		{"/api/route/air?from=dunay&to=tikhoretsk", 503, "", "no air network is loaded"},
 		{"/api/route/boat?from=najin&to=dunay", 404, "", "nothing is served"},
-	} {
-		t.Run(c.path, func(t *testing.T) {
-			p := getProblem(t, srv, http.MethodGet, c.path, c.status)
-			if p.Parameter != c.param {
-				t.Errorf("parameter %q; want %q", p.Parameter, c.param)
-			}
-			if !strings.Contains(p.Detail, c.detail) {
-				t.Errorf("detail %q does not say %q", p.Detail, c.detail)
-			}
-		})
-	}
+	})
 }

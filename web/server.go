@@ -107,7 +107,7 @@ func New(store routes.Store, opts Options) http.Handler {
 	r.Use(s.logRequests, s.recoverPanics, s.limitTime, middleware.GetHead,
 		middleware.Compress(5, "application/json", "application/geo+json", "application/problem+json",
 			"application/schema+json", "application/vnd.oai.openapi+json", "text/html"))
-	r.NotFound(s.notFound)
+	r.NotFound(notFound)
 	r.MethodNotAllowed(s.methodNotAllowed(r))
 
 	r.Get("/healthz", s.healthz)
@@ -140,7 +140,8 @@ func (s *server) logRequests(next http.Handler) http.Handler {
 		if status == 0 { // nothing written: net/http answers 200
 			status = http.StatusOK
 		}
-		s.metrics.observe(r, status, time.Since(start))
+		took := time.Since(start)
+		s.metrics.observe(r, status, took)
 		level := slog.LevelInfo
 		if status < 400 && (r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics") {
 			level = slog.LevelDebug
@@ -150,7 +151,7 @@ func (s *server) logRequests(next http.Handler) http.Handler {
 			slog.String("path", r.URL.Path),
 			slog.Int("status", status),
 			slog.Int("bytes", ww.BytesWritten()),
-			slog.Duration("duration", time.Since(start)))
+			slog.Duration("duration", took))
 	})
 }
 
@@ -196,7 +197,8 @@ func (s *server) limitTime(next http.Handler) http.Handler {
 	})
 }
 
-func (s *server) notFound(w http.ResponseWriter, r *http.Request) {
+// notFound answers a path nothing is served at.
+func notFound(w http.ResponseWriter, r *http.Request) {
 	writeProblem(w, problem{Status: http.StatusNotFound,
 		Detail: "nothing is served at " + r.URL.Path})
 }

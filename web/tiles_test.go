@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -478,21 +477,7 @@ func TestTileETagFollowsWrites(t *testing.T) {
 
 func conditionalGet(t *testing.T, srv *httptest.Server, path, etag string) response {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, srv.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("If-None-Match", etag)
-	res, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return response{res.StatusCode, res.Header, body}
+	return request(t, srv, http.MethodGet, path, http.Header{"If-None-Match": {etag}})
 }
 
 func TestTileBadInput(t *testing.T) {
