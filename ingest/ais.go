@@ -273,11 +273,11 @@ type positionReader interface {
 
 // aisStats is what reading one file found besides positions.
 type aisStats struct {
-	lines, sentences, positions, statics int
-	skipped                              map[string]*SkipCount
-	static                               map[string]staticReport // by MMSI
-	mmsis                                map[string]struct{}
-	lastMMSI                             string
+	lines, positions, statics int
+	skipped                   map[string]*SkipCount
+	static                    map[string]staticReport // by MMSI
+	mmsis                     map[string]struct{}
+	lastMMSI                  string
 }
 
 // maxMMSIs bounds the MMSIs one ingest remembers for deriving tracks, so
