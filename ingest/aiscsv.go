@@ -97,8 +97,11 @@ var noaaCSV = csvDialect{
 // underscores and a leading "#".
 func normHeader(s string) string {
 	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(strings.TrimPrefix(s, "\ufeff")), "#"))
-	return strings.ToLower(strings.NewReplacer(" ", "", "_", "").Replace(s))
+	return strings.ToLower(headerSpacing.Replace(s))
 }
+
+// headerSpacing drops what separates the words of a header name.
+var headerSpacing = strings.NewReplacer(" ", "", "_", "")
 
 // sniffCSV reports which dialect a file's first line names, if any.
 func sniffCSV(head []byte) *csvDialect {
@@ -162,8 +165,9 @@ func (c *csvReader) header() {
 	c.width = len(h)
 	at := map[string]int{}
 	for i, name := range h {
-		if _, dup := at[normHeader(name)]; !dup {
-			at[normHeader(name)] = i
+		k := normHeader(name)
+		if _, dup := at[k]; !dup {
+			at[k] = i
 		}
 	}
 	for f := range numCSVFields {
