@@ -165,12 +165,13 @@ func AIS(ctx context.Context, store routes.Store, in Inputs, opt AISOptions) (AI
 // derive does what follows reading: static data is recorded, vessels get
 // their MMSIs, then the MMSIs read get their tracks.
 func derive(ctx context.Context, store routes.Store, seen *aisStats, opt AISOptions, sum *AISSummary) error {
+	static := staticRecords(seen.static)
 	if ss, ok := store.(routes.StaticStore); ok && len(seen.static) > 0 {
-		if _, err := ss.AddStatic(ctx, staticRecords(seen.static)); err != nil {
+		if _, err := ss.AddStatic(ctx, static); err != nil {
 			return fmt.Errorf("record static data: %w", err)
 		}
 	}
-	notes, vch, err := attachStatic(ctx, store, seen.static)
+	notes, vch, err := attachStatic(ctx, store, static)
 	if err != nil {
 		return err
 	}
@@ -273,11 +274,11 @@ type positionReader interface {
 
 // aisStats is what reading one file found besides positions.
 type aisStats struct {
-	lines, sentences, positions, statics int
-	skipped                              map[string]*SkipCount
-	static                               map[string]staticReport // by MMSI
-	mmsis                                map[string]struct{}
-	lastMMSI                             string
+	lines, positions, statics int
+	skipped                   map[string]*SkipCount
+	static                    map[string]staticReport // by MMSI
+	mmsis                     map[string]struct{}
+	lastMMSI                  string
 }
 
 // maxMMSIs bounds the MMSIs one ingest remembers for deriving tracks, so
@@ -432,19 +433,14 @@ func (r staticReport) imo() string {
 }
 
 // attachStatic gives stored vessels without an MMSI the one whose static
-// reports carry their IMO number, from this ingest or recorded before, and
-// notes vessels stored with another.
-func attachStatic(ctx context.Context, store routes.Store, static map[string]staticReport) ([]VesselNote, int, error) {
+// data, as staticRecords gives it, carries their IMO number, and notes
+// vessels stored with another.
+func attachStatic(ctx context.Context, store routes.Store, static []routes.AISStatic) ([]VesselNote, int, error) {
 	byIMO := map[string]string{} // IMO → MMSI
-	for _, r := range static {
-		imo := r.imo()
-		if imo == "" {
-			continue
-		}
-		// Two MMSIs claiming one IMO: keep the smaller, so the result does
-		// not depend on map order.
-		if old, ok := byIMO[imo]; !ok || r.MMSI < old {
-			byIMO[imo] = r.MMSI
+	for _, a := range static {
+		// Two MMSIs claiming one IMO: the first, in MMSI order, is kept.
+		if _, ok := byIMO[a.IMO]; a.IMO != "" && !ok {
+			byIMO[a.IMO] = a.MMSI
 		}
 	}
 	if len(byIMO) == 0 {

@@ -3,6 +3,7 @@ package ingest_test
 import (
 	"context"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -105,7 +106,7 @@ func TestIngestAIS(t *testing.T) {
 			if leg.GeometryKind != routes.Observed || len(leg.Geometry) != 2 {
 				t.Errorf("leg geometry %s with %d parts; want observed, two parts", leg.GeometryKind, len(leg.Geometry))
 			}
-			if want := tracks.Items[0].LengthKm + tracks.Items[1].LengthKm; abs(leg.LengthKm-want) > 1e-6 || abs(leg.LengthKm-geo.Length(leg.Geometry)/1000) > 1e-9 {
+			if want := tracks.Items[0].LengthKm + tracks.Items[1].LengthKm; math.Abs(leg.LengthKm-want) > 1e-6 || math.Abs(leg.LengthKm-geo.Length(leg.Geometry)/1000) > 1e-9 {
 				t.Errorf("leg length %v km, want the tracks' %v", leg.LengthKm, want)
 			}
 			other, err := s.Leg(ctx, "angara-rajin-dunay-2023-sea")
@@ -116,7 +117,7 @@ func TestIngestAIS(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if abs(sh.LengthKm-(leg.LengthKm+sh.Legs[1].LengthKm)) > 1e-6 {
+			if math.Abs(sh.LengthKm-(leg.LengthKm+sh.Legs[1].LengthKm)) > 1e-6 {
 				t.Errorf("shipment length %v not rederived from its legs", sh.LengthKm)
 			}
 
@@ -292,13 +293,6 @@ func TestIngestAISCSV(t *testing.T) {
 			}
 		})
 	}
-}
-
-func abs(x float64) float64 {
-	if x < 0 {
-		return -x
-	}
-	return x
 }
 
 func TestStaticDataRecordedForLater(t *testing.T) {

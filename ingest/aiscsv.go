@@ -97,8 +97,11 @@ var noaaCSV = csvDialect{
 // underscores and a leading "#".
 func normHeader(s string) string {
 	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(strings.TrimPrefix(s, "\ufeff")), "#"))
-	return strings.ToLower(strings.NewReplacer(" ", "", "_", "").Replace(s))
+	return strings.ToLower(headerSpacing.Replace(s))
 }
+
+// headerSpacing drops what separates the words of a header name.
+var headerSpacing = strings.NewReplacer(" ", "", "_", "")
 
 // sniffCSV reports which dialect a file's first line names, if any.
 func sniffCSV(head []byte) *csvDialect {
@@ -131,7 +134,7 @@ type csvReader struct {
 	cr    *csv.Reader
 	stats *aisStats
 	vals  valueSlab
-	mmsis map[string]string // interned MMSIs
+	mmsis mmsiCache         // interned MMSIs
 	col   [numCSVFields]int // index of each field's column, -1 if absent
 	width int               // the header's number of columns
 	err   error
@@ -142,7 +145,7 @@ func newCSVReader(r io.Reader, d *csvDialect, stats *aisStats) *csvReader {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
-	c := &csvReader{d: d, cr: cr, stats: stats, mmsis: map[string]string{}}
+	c := &csvReader{d: d, cr: cr, stats: stats}
 	c.header()
 	return c
 }
@@ -162,8 +165,9 @@ func (c *csvReader) header() {
 	c.width = len(h)
 	at := map[string]int{}
 	for i, name := range h {
-		if _, dup := at[normHeader(name)]; !dup {
-			at[normHeader(name)] = i
+		k := normHeader(name)
+		if _, dup := at[k]; !dup {
+			at[k] = i
 		}
 	}
 	for f := range numCSVFields {
@@ -242,19 +246,12 @@ func (c *csvReader) row(rec []string, line int) (routes.Position, bool) {
 		c.stats.skip(skipNotVessel, line)
 		return routes.Position{}, false
 	}
-	raw := c.field(rec, colMMSI)
-	mmsi, ok := c.mmsis[raw]
-	if !ok {
-		v, err := strconv.ParseUint(raw, 10, 32)
-		if err != nil || v == 0 || v > 999_999_999 {
-			c.stats.skip(skipMMSI, line)
-			return routes.Position{}, false
-		}
-		mmsi = fmt.Sprintf("%09d", v)
-		if len(c.mmsis) < maxMMSICache {
-			c.mmsis[raw] = mmsi
-		}
+	v, err := strconv.ParseUint(c.field(rec, colMMSI), 10, 32)
+	if err != nil || v == 0 || v > 999_999_999 {
+		c.stats.skip(skipMMSI, line)
+		return routes.Position{}, false
 	}
+	mmsi := c.mmsis.get(uint32(v))
 	if c.col[colIMO] >= 0 || c.col[colName] >= 0 {
 		c.static(rec, mmsi)
 	}

@@ -180,8 +180,7 @@ func TestDetect(t *testing.T) {
 	// file is AIS by name, and reading it says what is wrong.
 	fsys := fstest.MapFS{"notes.txt": {Data: []byte("notes")}, "x.nmea": {Data: []byte("notes")}, "y.log": {Data: []byte(nmea)}}
 	for name, wantWhy := range map[string]bool{"notes.txt": true, "x.nmea": false, "y.log": false} {
-		cands, _ := detect(name)
-		_, why := narrowAIS(fsys, name, cands)
+		_, why := fileFormats(fsys, name)
 		if (why != "") != wantWhy {
 			t.Errorf("%s: %q", name, why)
 		}

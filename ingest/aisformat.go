@@ -99,11 +99,16 @@ func head(fi fileInput) ([]byte, error) {
 	return b[:n], err
 }
 
-// narrowAIS drops from the formats a file's extension allows the AIS
-// formats its content is not, when the extension is one many kinds of file
-// have (.txt, .log): such a file that is not AIS is not a format ingest
+// fileFormats finds the formats the file name in fsys may be in, or says
+// why there is none: those its extension allows (see detect) less, when the
+// extension is one many kinds of file have (.txt, .log), the AIS formats
+// its content is not. Such a file that is not AIS is not a format ingest
 // reads, rather than a broken AIS file.
-func narrowAIS(fsys fs.FS, name string, fmts []format) ([]format, string) {
+func fileFormats(fsys fs.FS, name string) ([]format, string) {
+	fmts, why := detect(name)
+	if why != "" {
+		return nil, why
+	}
 	ext := strings.ToLower(path.Ext(name))
 	if len(aisOnly(fmts)) == 0 || slices.ContainsFunc(fmts, func(f format) bool { return slices.Contains(f.own, ext) }) {
 		return fmts, ""

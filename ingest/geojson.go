@@ -65,14 +65,9 @@ var (
 	// legPropertiesShape is a leg without "geometry": a feature's line is
 	// its geometry.
 	legPropertiesShape = func() *shape {
-		s := *shapeOf(legType)
-		s.fields = map[string]*shape{}
-		for k, v := range shapeOf(legType).fields {
-			if k != "geometry" {
-				s.fields[k] = v
-			}
-		}
-		return &s
+		s := shapeOf(legType) // a shape of its own: documentShape's is not touched
+		delete(s.fields, "geometry")
+		return s
 	}()
 )
 

@@ -322,10 +322,7 @@ func list(ctx context.Context, in Inputs) ([]fileInput, []Skipped, error) {
 		if !st.IsDir() {
 			// A file named outright must be readable: skipping it quietly
 			// would hide a typo.
-			f, why := detect(r.name)
-			if why == "" {
-				f, why = narrowAIS(r.fsys, r.name, f)
-			}
+			f, why := fileFormats(r.fsys, r.name)
 			if why != "" {
 				return nil, skipped, fmt.Errorf("%s: %w", r.display, unknownFormat(why))
 			}
@@ -361,10 +358,7 @@ func list(ctx context.Context, in Inputs) ([]fileInput, []Skipped, error) {
 				skipped = append(skipped, Skipped{display, "not a regular file"})
 				return nil
 			}
-			f, why := detect(p)
-			if why == "" {
-				f, why = narrowAIS(r.fsys, p, f)
-			}
+			f, why := fileFormats(r.fsys, p)
 			if why != "" {
 				skipped = append(skipped, Skipped{display, why})
 				return nil

@@ -199,7 +199,6 @@ func (r *nmeaReader) parseLine(line []byte) (routes.Position, bool) {
 	if t.IsZero() && s.trailingTime != 0 {
 		t = time.Unix(s.trailingTime, 0).UTC()
 	}
-	r.stats.sentences++
 	return r.assemble(s, t)
 }
 

@@ -137,24 +137,25 @@ func (w *trackWriter) observe(vessel string, voyages []routes.Voyage) error {
 			}
 		}
 	}
-	for legID, i := range routes.MatchLegs(voyages, legs.Items, w.places) {
+	matched := routes.MatchLegs(voyages, legs.Items, w.places)
+	for _, l := range legs.Items {
+		i, ok := matched[l.ID]
+		if !ok {
+			continue
+		}
 		v := voyages[i]
 		for j := range v.Tracks {
-			v.Tracks[j].Leg = legID
+			v.Tracks[j].Leg = l.ID
 		}
-		if err := w.observeLeg(legID, v.Geometry()); err != nil {
+		if err := w.observeLeg(l, v.Geometry()); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// observeLeg gives a leg an observed line, rewriting its shipment.
-func (w *trackWriter) observeLeg(legID string, line orb.MultiLineString) error {
-	l, err := w.store.Leg(w.ctx, legID)
-	if err != nil {
-		return fmt.Errorf("read leg %q: %w", legID, err)
-	}
+// observeLeg gives a stored leg an observed line, rewriting its shipment.
+func (w *trackWriter) observeLeg(l routes.Leg, line orb.MultiLineString) error {
 	if w.ships == nil {
 		w.ships = map[string]int{}
 	}
@@ -170,7 +171,7 @@ func (w *trackWriter) observeLeg(legID string, line orb.MultiLineString) error {
 	}
 	sh := &w.batch.Shipments[si]
 	for k := range sh.Legs {
-		if sh.Legs[k].ID == legID {
+		if sh.Legs[k].ID == l.ID {
 			sh.Legs[k].Geometry = line
 			sh.Legs[k].GeometryKind = routes.Observed
 			sh.Legs[k].LengthKm = geo.Length(line) / 1000
