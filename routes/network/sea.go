@@ -283,7 +283,7 @@ func (s *Sea) way(ctx context.Context, from, to orb.Point, a, b end, avoid uint3
 				// A canal edge brings its course along.
 				course := passages[c].course
 				if course[0] != s.g.pts[nodes[i-1]] {
-					course = reversed(course)
+					course = reversedLine(course)
 				}
 				for _, p := range course[:len(course)-1] {
 					if p == out[len(out)-1].p {
@@ -341,12 +341,6 @@ func (s *Sea) canalEdge(u, v int32) (int, bool) {
 		}
 	}
 	return 0, false
-}
-
-func reversed(ls orb.LineString) orb.LineString {
-	out := slices.Clone(ls)
-	slices.Reverse(out)
-	return out
 }
 
 // links joins an end to the nearest network nodes it can see.
