@@ -206,23 +206,19 @@ func (g *railGraph) path(ctx context.Context, s, t railVertex) (orb.LineString, 
 		// Along the one edge both ends lie on.
 		return span(g.edges[s.edge].line, int(s.i), int(t.i)), best, true, nil
 	}
-	// Walk back from the last node to s, collecting the edges.
+	// Walk back from the last node to the first, where s's edge was left,
+	// collecting the edges.
 	var chain []int32
-	for n := bestNode; ; {
-		via := st.parent[n]
-		if via < 0 {
-			break
-		}
+	first := bestNode
+	for via := st.parent[first]; via >= 0; via = st.parent[first] {
 		chain = append(chain, via)
-		if e := &g.edges[via]; e.a == n {
-			n = e.b
+		if e := &g.edges[via]; e.a == first {
+			first = e.b
 		} else {
-			n = e.a
+			first = e.a
 		}
 	}
 	slices.Reverse(chain)
-	// The chain starts where s's edge was left.
-	first := chainStart(g, chain, bestNode)
 	line := g.toNode(s, first, false)
 	at := first
 	for _, ei := range chain {
@@ -237,20 +233,6 @@ func (g *railGraph) path(ctx context.Context, s, t railVertex) (orb.LineString, 
 	}
 	line = appendLine(line, g.toNode(t, bestNode, true))
 	return line, best, true, nil
-}
-
-// chainStart is the node a chain of edges that ends at last starts from.
-func chainStart(g *railGraph, chain []int32, last int32) int32 {
-	n := last
-	for i := len(chain) - 1; i >= 0; i-- {
-		e := &g.edges[chain[i]]
-		if e.a == n {
-			n = e.b
-		} else {
-			n = e.a
-		}
-	}
-	return n
 }
 
 // toNode is the stretch of v's edge between v and node n, running from v to
