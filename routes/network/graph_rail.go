@@ -142,9 +142,9 @@ func (g *railGraph) links(v railVertex) []railLink {
 }
 
 // path finds the shortest way along the track from s to t: A* over the
-// nodes, with the great circle to t as the estimate. It returns the line and
-// its length in km, or ok false when the network does not connect them.
-func (g *railGraph) path(ctx context.Context, s, t railVertex) (orb.LineString, float64, bool, error) {
+// nodes, with the great circle to t as the estimate. It returns the line, or
+// ok false when the network does not connect them.
+func (g *railGraph) path(ctx context.Context, s, t railVertex) (orb.LineString, bool, error) {
 	target := g.point(t)
 	best, bestNode := math.Inf(1), int32(-1)
 	if s.edge == t.edge {
@@ -183,7 +183,7 @@ func (g *railGraph) path(ctx context.Context, s, t railVertex) (orb.LineString, 
 		}
 		if pops%4096 == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, 0, false, err
+				return nil, false, err
 			}
 		}
 		st.closed[n] = true
@@ -200,11 +200,11 @@ func (g *railGraph) path(ctx context.Context, s, t railVertex) (orb.LineString, 
 		}
 	}
 	if math.IsInf(best, 1) {
-		return nil, 0, false, nil
+		return nil, false, nil
 	}
 	if bestNode < 0 {
 		// Along the one edge both ends lie on.
-		return span(g.edges[s.edge].line, int(s.i), int(t.i)), best, true, nil
+		return span(g.edges[s.edge].line, int(s.i), int(t.i)), true, nil
 	}
 	// Walk back from the last node to the first, where s's edge was left,
 	// collecting the edges.
@@ -232,7 +232,7 @@ func (g *railGraph) path(ctx context.Context, s, t railVertex) (orb.LineString, 
 		}
 	}
 	line = appendLine(line, g.toNode(t, bestNode, true))
-	return line, best, true, nil
+	return line, true, nil
 }
 
 // toNode is the stretch of v's edge between v and node n, running from v to

@@ -261,7 +261,7 @@ func (s *Sea) way(ctx context.Context, from, to orb.Point, a, b end, avoid uint3
 			b, stop = b2, stop2
 		}
 	}
-	nodes, _, ok, err := s.search(ctx, start, stop, b.p, avoid)
+	nodes, ok, err := s.search(ctx, start, stop, b.p, avoid)
 	if err != nil {
 		return nil, err
 	}
