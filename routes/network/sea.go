@@ -84,10 +84,13 @@ type Sea struct {
 
 var _ routes.Router = (*Sea)(nil)
 
-// LoadSea reads the bundled sea network. It also decodes the land mask,
-// which every route consults, alongside: together they take a few tenths of
-// a second.
-func LoadSea() (*Sea, error) {
+// LoadSea returns the sea router over the bundled network. The first call
+// reads the network and decodes the land mask, which every route consults,
+// alongside: together they take a few tenths of a second. Later calls
+// return the same router.
+func LoadSea() (*Sea, error) { return loadSea() }
+
+var loadSea = sync.OnceValues(func() (*Sea, error) {
 	landDone := make(chan struct{})
 	go func() {
 		geo.OnLand(orb.Point{}) // decode the land mask now, not in the first route
@@ -99,7 +102,7 @@ func LoadSea() (*Sea, error) {
 		return nil, fmt.Errorf("read the bundled sea network: %w", err)
 	}
 	return newSea(g), nil
-}
+})
 
 func newSea(g *graph) *Sea {
 	s := &Sea{g: g, idx: newPointIndex(g.pts), comp: make([]int32, len(g.pts))}
