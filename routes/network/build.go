@@ -144,7 +144,7 @@ func buildSea(ctx context.Context, log *slog.Logger, bp buildParams) (*graph, er
 	g := newGraph(pts, clear, edges)
 	// Start the landmarks from a node in the open Atlantic, so that they
 	// are chosen in the world ocean rather than in some closed sea.
-	near := newPointIndex(pts).nearest(orb.Point{-30, 30}, 1, math.Inf(1))
+	near := idx.nearest(orb.Point{-30, 30}, 1, math.Inf(1))
 	g.chooseLandmarks(near[0].id, bp.landmarks)
 	log.Info("landmarks", "nodes", g.landmarks)
 	return g, nil
@@ -453,7 +453,7 @@ type seaPoint struct {
 	clear float64
 }
 
-// seaPoints finds the middle of narrow water (rivers, straits, sounds
+// channelNodes finds the middle of narrow water (rivers, straits, sounds
 // less than about 8 km across): from each coastline vertex it looks straight
 // out to sea for the point farthest from any shore, before the far shore
 // becomes the nearer.
