@@ -40,7 +40,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if err := checkExportFlags(fs, format, *out, *layer, *server); err != nil {
 		return err
 	}
-	if *out != "-" && sameFile(*out, sf.data) && !fs.Changed("db") && e.getenv("DATABASE_URL") == "" {
+	if *out != "-" && sf.dbURL(e) == "" && sameFile(*out, sf.data) {
 		return usageError{fmt.Sprintf("--out %s is the store being exported; write the export elsewhere", *out)}
 	}
 	st, err := sf.open(ctx, e, fs)

@@ -74,14 +74,7 @@ func TestExportCommand(t *testing.T) {
 // TestExportFromPostGIS exports the same layer from PostGIS and from the
 // embedded store: the files are the same.
 func TestExportFromPostGIS(t *testing.T) {
-	dbURL := testDatabase(t)
-	root := repoRoot(t)
-	env := []string{"DATABASE_URL="}
-	for _, args := range [][]string{{"migrate", "--db", dbURL}, {"ingest", "--db", dbURL, "testdata/najin-dunay"}} {
-		if out, errOut, code := runCLI(t, root, env, args...); code != 0 {
-			t.Fatalf("%v: exit %d: %s%s", args, code, out, errOut)
-		}
-	}
+	dbURL, env := postgisCase(t)
 	dir := t.TempDir()
 	for _, layer := range []string{"legs", "shipments", "places", "shipment_claims"} {
 		fromPostGIS, errOut, code := runCLI(t, dir, env, "export", "csv", "--db", dbURL, "--layer", layer, "--out", "-")

@@ -63,28 +63,30 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "%s new or changed\n", plural(n, "rail way"))
 	}
+	// The routers are loaded once, after the new track is stored, for the
+	// documents and the remodel alike.
+	opts, err := prepareOptions(ctx, e, st, *route)
+	if err != nil {
+		return err
+	}
 	if len(docs) > 0 {
-		if err := ingestDocuments(ctx, e, st, docs, *route, len(osmFiles) > 0); err != nil {
+		if err := ingestDocuments(ctx, e, st, docs, opts, len(osmFiles) > 0); err != nil {
 			return err
 		}
 	}
 	// New track may give legs already stored a better line.
 	if len(osmFiles) > 0 && *route {
-		return remodel(ctx, e, st)
+		return remodel(ctx, e, st, opts)
 	}
 	return nil
 }
 
 // ingestDocuments reads every file but OpenStreetMap extracts, all or
-// nothing, drawing legs without a line with the routers when route is set.
-func ingestDocuments(ctx context.Context, e *env, st routes.Store, paths []string, route, railWritten bool) error {
+// nothing, drawing legs without a line with the routers in opts, if any.
+func ingestDocuments(ctx context.Context, e *env, st routes.Store, paths []string, opts routes.PrepareOptions, railWritten bool) error {
 	nothing := "nothing was written"
 	if railWritten {
 		nothing = "no documents were written (the rail ways were)"
-	}
-	opts, err := prepareOptions(ctx, e, st, route)
-	if err != nil {
-		return err
 	}
 	progress := newProgress(e)
 	sum, err := ingest.DocumentsWith(ctx, st, ingest.Paths(paths...).WithProgress(progress), opts)

@@ -322,3 +322,18 @@ func testDatabase(t *testing.T) string {
 	t.Helper()
 	return pgtest.Empty(t, "shiptrack_cmd")
 }
+
+// postgisCase is a database for this test that migrate and an ingest of
+// the bundled case have filled, run from the repository root with
+// $DATABASE_URL cleared, as env does for the commands that follow.
+func postgisCase(t *testing.T) (dbURL string, env []string) {
+	t.Helper()
+	dbURL = testDatabase(t)
+	env = []string{"DATABASE_URL="}
+	for _, args := range [][]string{{"migrate", "--db", dbURL}, {"ingest", "--db", dbURL, "testdata/najin-dunay"}} {
+		if out, errOut, code := runCLI(t, repoRoot(t), env, args...); code != 0 {
+			t.Fatalf("%v: exit %d: %s%s", args, code, out, errOut)
+		}
+	}
+	return dbURL, env
+}

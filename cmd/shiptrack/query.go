@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -105,13 +106,13 @@ func (f *queryFlags) query(ctx context.Context, st routes.Store) (routes.Query, 
 	}
 	if f.mode != "" {
 		q.Mode = routes.Mode(f.mode)
-		if !contains(routes.Modes, q.Mode) {
+		if !slices.Contains(routes.Modes, q.Mode) {
 			return q, usageError{fmt.Sprintf("--mode %q: want one of %v", f.mode, routes.Modes)}
 		}
 	}
 	if f.kind != "" {
 		q.Kind = routes.PlaceKind(f.kind)
-		if !contains(routes.PlaceKinds, q.Kind) {
+		if !slices.Contains(routes.PlaceKinds, q.Kind) {
 			return q, usageError{fmt.Sprintf("--kind %q: want one of %v", f.kind, routes.PlaceKinds)}
 		}
 	}
@@ -144,15 +145,6 @@ func (f *queryFlags) query(ctx context.Context, st routes.Store) (routes.Query, 
 		q.Near = &routes.Near{Point: p, Meters: m}
 	}
 	return q, nil
-}
-
-func contains[T comparable](list []T, v T) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // exists checks that id, when given, names a record.

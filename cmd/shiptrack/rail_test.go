@@ -8,12 +8,15 @@ import (
 	"testing"
 )
 
-// railLegs queries the store's rail legs as GeoJSON: each leg's geometry
-// kind and line, by id.
-func railLegs(t *testing.T, dir string, args ...string) map[string]struct {
+// railLeg is a leg's geometry kind and, for a LineString, its line.
+type railLeg struct {
 	Kind string
 	Line [][2]float64
-} {
+}
+
+// railLegs queries the store's rail legs as GeoJSON: each leg's geometry
+// kind and line, by id.
+func railLegs(t *testing.T, dir string, args ...string) map[string]railLeg {
 	t.Helper()
 	out, errOut, code := runCLI(t, dir, nil, append([]string{"query", "legs", "--mode", "rail", "--format", "geojson"}, args...)...)
 	if code != 0 {
@@ -34,19 +37,13 @@ func railLegs(t *testing.T, dir string, args ...string) map[string]struct {
 	if err := json.Unmarshal([]byte(out), &fc); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	legs := map[string]struct {
-		Kind string
-		Line [][2]float64
-	}{}
+	legs := map[string]railLeg{}
 	for _, f := range fc.Features {
 		var line [][2]float64
 		if f.Geometry.Type == "LineString" {
 			json.Unmarshal(f.Geometry.Coordinates, &line)
 		}
-		legs[f.ID] = struct {
-			Kind string
-			Line [][2]float64
-		}{f.Properties.GeometryKind, line}
+		legs[f.ID] = railLeg{f.Properties.GeometryKind, line}
 	}
 	return legs
 }

@@ -25,16 +25,16 @@ func runRemodel(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	return remodel(ctx, e, st)
-}
-
-// remodel redraws the store's modeled and schematic legs and says what
-// changed.
-func remodel(ctx context.Context, e *env, st routes.Store) error {
 	opts, err := prepareOptions(ctx, e, st, true)
 	if err != nil {
 		return err
 	}
+	return remodel(ctx, e, st, opts)
+}
+
+// remodel redraws the store's modeled and schematic legs with the routers
+// in opts and says what changed.
+func remodel(ctx context.Context, e *env, st routes.Store, opts routes.PrepareOptions) error {
 	var unrouted []ingest.Unrouted
 	opts.Unrouted = func(leg string, err error) {
 		unrouted = append(unrouted, ingest.Unrouted{Leg: leg, Reason: err.Error()})

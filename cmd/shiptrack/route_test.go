@@ -40,21 +40,7 @@ func TestRouteCommand(t *testing.T) {
 		{[]string{"route", "rail", "--from", "dunay", "--to", "tikhoretsk", "--avoid", "suez"}, 2, []string{"--avoid:", `"suez"`}},
 		{[]string{"route", "sea", "--from", "50,42", "--to", "-30,30"}, 1, []string{"no sea route joins"}},
 	} {
-		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
-			out, errOut, code := runCLI(t, dir, nil, c.args...)
-			if code != c.code {
-				t.Fatalf("exit %d; want %d\nstdout: %s\nstderr: %s", code, c.code, out, errOut)
-			}
-			text := out
-			if c.code != 0 {
-				text = errOut
-			}
-			for _, w := range c.want {
-				if !strings.Contains(text, w) {
-					t.Errorf("output lacks %q:\n%s", w, text)
-				}
-			}
-		})
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) { checkRun(t, dir, c.args, c.code, c.want) })
 	}
 }
 

@@ -28,15 +28,20 @@ func (s *storeFlags) register(fs *flagSet) {
 	fs.BoolVar(&s.empty, "empty", false, "do not fill a new embedded store with the bundled Najin–Dunay case")
 }
 
+// dbURL is the PostGIS store's URL, --db or else $DATABASE_URL, or empty
+// when the store is the embedded one at --data.
+func (s *storeFlags) dbURL(e *env) string {
+	if s.db != "" {
+		return s.db
+	}
+	return e.getenv("DATABASE_URL")
+}
+
 // open opens the chosen store: PostGIS when --db or $DATABASE_URL is set,
 // otherwise the GeoPackage at --data, which is created if missing and, when
 // it holds nothing yet, filled with the bundled case.
 func (s *storeFlags) open(ctx context.Context, e *env, fs *flagSet) (routes.Store, error) {
-	db := s.db
-	if db == "" {
-		db = e.getenv("DATABASE_URL")
-	}
-	if db != "" {
+	if db := s.dbURL(e); db != "" {
 		if fs.Changed("data") {
 			return nil, usageError{"give --db or --data, not both"}
 		}

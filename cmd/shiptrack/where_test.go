@@ -152,14 +152,7 @@ func cliPositions() iter.Seq2[routes.Position, error] {
 // near Dunay: the answers must be byte for byte the same.
 func TestAnswersSameOnBothStores(t *testing.T) {
 	ctx := context.Background()
-	dbURL := testDatabase(t)
-	root := repoRoot(t)
-	env := []string{"DATABASE_URL="}
-	for _, args := range [][]string{{"migrate", "--db", dbURL}, {"ingest", "--db", dbURL, "testdata/najin-dunay"}} {
-		if out, errOut, code := runCLI(t, root, env, args...); code != 0 {
-			t.Fatalf("%v: exit %d: %s%s", args, code, out, errOut)
-		}
-	}
+	dbURL, env := postgisCase(t)
 	dir := t.TempDir()
 	if _, errOut, code := runCLI(t, dir, env, "query", "places"); code != 0 { // creates and fills the embedded store
 		t.Fatal(errOut)

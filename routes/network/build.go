@@ -144,7 +144,7 @@ func buildSea(ctx context.Context, log *slog.Logger, bp buildParams) (*graph, er
 	g := newGraph(pts, clear, edges)
 	// Start the landmarks from a node in the open Atlantic, so that they
 	// are chosen in the world ocean rather than in some closed sea.
-	near := newPointIndex(pts).nearest(orb.Point{-30, 30}, 1, math.Inf(1))
+	near := idx.nearest(orb.Point{-30, 30}, 1, math.Inf(1))
 	g.chooseLandmarks(near[0].id, bp.landmarks)
 	log.Info("landmarks", "nodes", g.landmarks)
 	return g, nil
@@ -206,11 +206,7 @@ type pair struct{ u, v int32 }
 // sector is which of n equal sectors around p the direction to q falls in.
 func sector(p, q orb.Point, n int) int {
 	dx := q[0] - p[0]
-	if dx > 180 {
-		dx -= 360
-	} else if dx < -180 {
-		dx += 360
-	}
+	dx += lonTurn(dx)
 	dx *= math.Cos(p[1] * math.Pi / 180)
 	a := math.Atan2(q[1]-p[1], dx) + math.Pi
 	return min(int(a/(2*math.Pi)*float64(n)), n-1)
@@ -294,12 +290,21 @@ func cornerNodes(ls orb.LineString, bp buildParams) []seaPoint {
 // wrapLon brings a longitude that has stepped past the antimeridian back
 // into [-180, 180].
 func wrapLon(p orb.Point) orb.Point {
-	if p[0] > 180 {
-		p[0] -= 360
-	} else if p[0] < -180 {
-		p[0] += 360
-	}
+	p[0] += lonTurn(p[0])
 	return p
+}
+
+// lonTurn is the whole turn, -360, 0 or 360 degrees, that brings d back
+// into [-180, 180]: a longitude that has stepped past the antimeridian, or
+// the difference of two longitudes, taken the short way round.
+func lonTurn(d float64) float64 {
+	switch {
+	case d > 180:
+		return -360
+	case d < -180:
+		return 360
+	}
+	return 0
 }
 
 // eachLine runs f on every line, on every processor, and returns the
@@ -327,11 +332,7 @@ func eachLine[T any](lines orb.MultiLineString, f func(orb.LineString) []T) []T 
 const metresPerDegree = geo.MeanRadius * math.Pi / 180
 
 func unitVec(dx, dy, kx float64) [2]float64 {
-	if dx > 180 {
-		dx -= 360
-	} else if dx < -180 {
-		dx += 360
-	}
+	dx += lonTurn(dx)
 	x, y := dx*kx, dy*metresPerDegree
 	l := math.Hypot(x, y)
 	if l == 0 {
@@ -380,11 +381,7 @@ func simplify(ls orb.LineString, tol float64) []int {
 		kx := math.Cos(a[1]*math.Pi/180) * metresPerDegree
 		proj := func(p orb.Point) [2]float64 {
 			dx := p[0] - a[0]
-			if dx > 180 {
-				dx -= 360
-			} else if dx < -180 {
-				dx += 360
-			}
+			dx += lonTurn(dx)
 			return [2]float64{dx * kx, (p[1] - a[1]) * metresPerDegree}
 		}
 		pb := proj(b)
@@ -453,7 +450,7 @@ type seaPoint struct {
 	clear float64
 }
 
-// seaPoints finds the middle of narrow water (rivers, straits, sounds
+// channelNodes finds the middle of narrow water (rivers, straits, sounds
 // less than about 8 km across): from each coastline vertex it looks straight
 // out to sea for the point farthest from any shore, before the far shore
 // becomes the nearer.

@@ -142,9 +142,9 @@ func (g *railGraph) links(v railVertex) []railLink {
 }
 
 // path finds the shortest way along the track from s to t: A* over the
-// nodes, with the great circle to t as the estimate. It returns the line and
-// its length in km, or ok false when the network does not connect them.
-func (g *railGraph) path(ctx context.Context, s, t railVertex) (orb.LineString, float64, bool, error) {
+// nodes, with the great circle to t as the estimate. It returns the line, or
+// ok false when the network does not connect them.
+func (g *railGraph) path(ctx context.Context, s, t railVertex) (orb.LineString, bool, error) {
 	target := g.point(t)
 	best, bestNode := math.Inf(1), int32(-1)
 	if s.edge == t.edge {
@@ -183,7 +183,7 @@ func (g *railGraph) path(ctx context.Context, s, t railVertex) (orb.LineString, 
 		}
 		if pops%4096 == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, 0, false, err
+				return nil, false, err
 			}
 		}
 		st.closed[n] = true
@@ -200,29 +200,25 @@ func (g *railGraph) path(ctx context.Context, s, t railVertex) (orb.LineString, 
 		}
 	}
 	if math.IsInf(best, 1) {
-		return nil, 0, false, nil
+		return nil, false, nil
 	}
 	if bestNode < 0 {
 		// Along the one edge both ends lie on.
-		return span(g.edges[s.edge].line, int(s.i), int(t.i)), best, true, nil
+		return span(g.edges[s.edge].line, int(s.i), int(t.i)), true, nil
 	}
-	// Walk back from the last node to s, collecting the edges.
+	// Walk back from the last node to the first, where s's edge was left,
+	// collecting the edges.
 	var chain []int32
-	for n := bestNode; ; {
-		via := st.parent[n]
-		if via < 0 {
-			break
-		}
+	first := bestNode
+	for via := st.parent[first]; via >= 0; via = st.parent[first] {
 		chain = append(chain, via)
-		if e := &g.edges[via]; e.a == n {
-			n = e.b
+		if e := &g.edges[via]; e.a == first {
+			first = e.b
 		} else {
-			n = e.a
+			first = e.a
 		}
 	}
 	slices.Reverse(chain)
-	// The chain starts where s's edge was left.
-	first := chainStart(g, chain, bestNode)
 	line := g.toNode(s, first, false)
 	at := first
 	for _, ei := range chain {
@@ -236,21 +232,7 @@ func (g *railGraph) path(ctx context.Context, s, t railVertex) (orb.LineString, 
 		}
 	}
 	line = appendLine(line, g.toNode(t, bestNode, true))
-	return line, best, true, nil
-}
-
-// chainStart is the node a chain of edges that ends at last starts from.
-func chainStart(g *railGraph, chain []int32, last int32) int32 {
-	n := last
-	for i := len(chain) - 1; i >= 0; i-- {
-		e := &g.edges[chain[i]]
-		if e.a == n {
-			n = e.b
-		} else {
-			n = e.a
-		}
-	}
-	return n
+	return line, true, nil
 }
 
 // toNode is the stretch of v's edge between v and node n, running from v to

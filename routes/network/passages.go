@@ -131,12 +131,7 @@ const allPassages = ^uint32(0)
 // longitudes.
 func pathMask(a, b orb.Point, only uint32) uint32 {
 	theta := geo.GreatCircle(a, b) / geo.MeanRadius // radians
-	bx := b[0]
-	if d := bx - a[0]; d > 180 {
-		bx -= 360
-	} else if d < -180 {
-		bx += 360
-	}
+	bx := b[0] + lonTurn(b[0]-a[0])
 	padY := theta * 180 / math.Pi
 	maxLat := math.Max(math.Abs(a[1]), math.Abs(b[1])) + padY
 	box := orb.Bound{Min: orb.Point{-540, math.Min(a[1], b[1]) - padY}, Max: orb.Point{540, math.Max(a[1], b[1]) + padY}}
@@ -170,11 +165,7 @@ func shifted(b orb.Bound, dx float64) orb.Bound {
 // gateMask is the passages whose gates the straight piece from a to b (in
 // longitude and latitude, b unwrapped next to a) crosses.
 func gateMask(a, b orb.Point) uint32 {
-	if d := b[0] - a[0]; d > 180 {
-		b[0] -= 360
-	} else if d < -180 {
-		b[0] += 360
-	}
+	b[0] += lonTurn(b[0] - a[0])
 	box := orb.Bound{Min: orb.Point{min(a[0], b[0]), min(a[1], b[1])}, Max: orb.Point{max(a[0], b[0]), max(a[1], b[1])}}
 	var m uint32
 	for i, g := range gates {

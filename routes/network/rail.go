@@ -82,7 +82,7 @@ func (r *Rail) Route(ctx context.Context, from, to orb.Point, opts routes.RouteO
 		s, sKm, okS := r.osm.nearest(from, osmCoverKm)
 		t, tKm, okT := r.osm.nearest(to, osmCoverKm)
 		if okS && okT && s != t {
-			line, _, ok, err := r.osm.path(ctx, s, t)
+			line, ok, err := r.osm.path(ctx, s, t)
 			if err != nil {
 				return routes.ComputedRoute{}, err
 			}
@@ -104,7 +104,7 @@ func (r *Rail) Route(ctx context.Context, from, to orb.Point, opts routes.RouteO
 		return routes.ComputedRoute{}, &routes.RouteInputError{Param: "to", Err: fmt.Errorf(
 			"%w: both ends are nearest to %s on the rail network", routes.ErrUnroutable, r.schematic.name(s))}
 	}
-	line, _, ok, err := g.path(ctx, s, t)
+	line, ok, err := g.path(ctx, s, t)
 	if err != nil {
 		return routes.ComputedRoute{}, err
 	}

@@ -110,7 +110,7 @@ func BenchmarkRailOSMRoute(b *testing.B) {
 		b.Fatal("ends off the network")
 	}
 	for b.Loop() {
-		if _, _, ok, err := g.path(ctx, s, t); !ok || err != nil {
+		if _, ok, err := g.path(ctx, s, t); !ok || err != nil {
 			b.Fatal("no path", err)
 		}
 	}

@@ -84,10 +84,13 @@ type Sea struct {
 
 var _ routes.Router = (*Sea)(nil)
 
-// LoadSea reads the bundled sea network. It also decodes the land mask,
-// which every route consults, alongside: together they take a few tenths of
-// a second.
-func LoadSea() (*Sea, error) {
+// LoadSea returns the sea router over the bundled network. The first call
+// reads the network and decodes the land mask, which every route consults,
+// alongside: together they take a few tenths of a second. Later calls
+// return the same router.
+func LoadSea() (*Sea, error) { return loadSea() }
+
+var loadSea = sync.OnceValues(func() (*Sea, error) {
 	landDone := make(chan struct{})
 	go func() {
 		geo.OnLand(orb.Point{}) // decode the land mask now, not in the first route
@@ -99,7 +102,7 @@ func LoadSea() (*Sea, error) {
 		return nil, fmt.Errorf("read the bundled sea network: %w", err)
 	}
 	return newSea(g), nil
-}
+})
 
 func newSea(g *graph) *Sea {
 	s := &Sea{g: g, idx: newPointIndex(g.pts), comp: make([]int32, len(g.pts))}
@@ -261,7 +264,7 @@ func (s *Sea) way(ctx context.Context, from, to orb.Point, a, b end, avoid uint3
 			b, stop = b2, stop2
 		}
 	}
-	nodes, _, ok, err := s.search(ctx, start, stop, b.p, avoid)
+	nodes, ok, err := s.search(ctx, start, stop, b.p, avoid)
 	if err != nil {
 		return nil, err
 	}
@@ -283,7 +286,7 @@ func (s *Sea) way(ctx context.Context, from, to orb.Point, a, b end, avoid uint3
 				// A canal edge brings its course along.
 				course := passages[c].course
 				if course[0] != s.g.pts[nodes[i-1]] {
-					course = reversed(course)
+					course = reversedLine(course)
 				}
 				for _, p := range course[:len(course)-1] {
 					if p == out[len(out)-1].p {
@@ -341,12 +344,6 @@ func (s *Sea) canalEdge(u, v int32) (int, bool) {
 		}
 	}
 	return 0, false
-}
-
-func reversed(ls orb.LineString) orb.LineString {
-	out := slices.Clone(ls)
-	slices.Reverse(out)
-	return out
 }
 
 // links joins an end to the nearest network nodes it can see.

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -19,12 +18,9 @@ import (
 	"github.com/shiptrack/shiptrack/routes"
 )
 
-// loadSea loads the bundled network once for all tests.
-var loadSea = sync.OnceValues(LoadSea)
-
 func testSea(t testing.TB) *Sea {
 	t.Helper()
-	s, err := loadSea()
+	s, err := LoadSea()
 	if err != nil {
 		t.Fatalf("LoadSea: %v", err)
 	}

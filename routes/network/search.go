@@ -41,9 +41,9 @@ func (s *searchState) reset(n int) {
 // search finds the cheapest way from the start's links to the end's links:
 // A* with the greater of the great circle to the end and the landmarks'
 // bound as the estimate, neither of which exceeds the true cost. Edges
-// through a passage in avoid are not taken. It returns the nodes in order
-// and the cost, or ok false when no way exists.
-func (sea *Sea) search(ctx context.Context, start, end []link, target orb.Point, avoid uint32) ([]int32, float64, bool, error) {
+// through a passage in avoid are not taken. It returns the nodes in order,
+// or ok false when no way exists.
+func (sea *Sea) search(ctx context.Context, start, end []link, target orb.Point, avoid uint32) ([]int32, bool, error) {
 	g := sea.g
 	st := sea.pool.Get().(*searchState)
 	defer sea.pool.Put(st)
@@ -81,7 +81,7 @@ func (sea *Sea) search(ctx context.Context, start, end []link, target orb.Point,
 			break
 		}
 		if pops%4096 == 0 && ctx.Err() != nil {
-			return nil, 0, false, ctx.Err()
+			return nil, false, ctx.Err()
 		}
 		st.closed[n] = true
 		if c, ok := endCost[n]; ok && st.g[n]+c < best {
@@ -95,7 +95,7 @@ func (sea *Sea) search(ctx context.Context, start, end []link, target orb.Point,
 		}
 	}
 	if bestNode < 0 {
-		return nil, 0, false, nil
+		return nil, false, nil
 	}
 	var path []int32
 	for n := bestNode; n >= 0; n = st.parent[n] {
@@ -104,7 +104,7 @@ func (sea *Sea) search(ctx context.Context, start, end []link, target orb.Point,
 	for i, j := 0, len(path)-1; i < j; i, j = i+1, j-1 {
 		path[i], path[j] = path[j], path[i]
 	}
-	return path, best, true, nil
+	return path, true, nil
 }
 
 type heapItem struct {
