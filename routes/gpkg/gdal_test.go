@@ -38,7 +38,7 @@ func TestValidateGPKG(t *testing.T) {
 	path, _ := filledStore(t)
 	// -k reports every broken requirement rather than the first; --extra
 	// checks the rows too (geometry types, SRS ids, column values).
-	out, err := exec.Command("python3", script, "-k", "--extra", path).CombinedOutput()
+	out, err := exec.Command(gistest.Python, script, "-k", "--extra", path).CombinedOutput()
 	if err != nil {
 		t.Fatalf("validate_gpkg.py: %v\n%s", err, out)
 	}

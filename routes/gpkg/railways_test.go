@@ -35,7 +35,7 @@ func TestRailWaysValidGPKG(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command("python3", script, "-k", "--extra", path).CombinedOutput(); err != nil || len(strings.TrimSpace(string(out))) > 0 {
+	if out, err := exec.Command(gistest.Python, script, "-k", "--extra", path).CombinedOutput(); err != nil || len(strings.TrimSpace(string(out))) > 0 {
 		t.Errorf("validate_gpkg.py: %v\n%s", err, out)
 	}
 	out, err := exec.Command(ogrinfo, "-ro", "-so", path, "rail_ways").CombinedOutput()

@@ -194,9 +194,18 @@ func TestWriterValidates(t *testing.T) {
 	script := gistest.Tool(t, "/usr/share/doc/python3-gdal/examples/validate_gpkg.py",
 		"/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py", "validate_gpkg.py")
 	path := writeTestFile(t, 500)
-	out, err := exec.Command("python3", script, "-k", "--extra", path).CombinedOutput()
-	if err != nil || strings.TrimSpace(string(out)) != "" {
-		t.Errorf("validate_gpkg.py: %v\n%s", err, out)
+	out, _ := exec.Command(gistest.Python, script, "-k", "--extra", path).CombinedOutput()
+	// The file holds one empty line (TestWriterContents). GDAL 3.6's
+	// validator reads the empty-geometry flag from bit 3 of the header's
+	// flags (validate_gpkg.py: "(flags >> 3) & 1"), where GeoPackage 1.3
+	// (§2.1.3, table 3) and GDAL's own driver put it at bit 4, as the
+	// Writer does; so it reports that row, and only that row, as
+	// inconsistent. Anything else it says is a defect.
+	const misreadEmpty = "Req 152: Inconsistent empty_flag vs geometry content"
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if line != "" && line != misreadEmpty {
+			t.Errorf("validate_gpkg.py: %s\n%s", line, out)
+		}
 	}
 }
 
