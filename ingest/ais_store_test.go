@@ -295,6 +295,29 @@ func TestIngestAISCSV(t *testing.T) {
 	}
 }
 
+// A CSV whose vessel name holds a NUL and whose call sign is not UTF-8 is
+// written whole, the same in both stores, rather than failing in one of
+// them after its positions were written.
+func TestIngestAISCSVDirtyStaticText(t *testing.T) {
+	csv := "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,Cargo,TransceiverClass\n" +
+		"273999001,2023-09-10T00:00:00,42.2,130.4,10.0,90.0,90.0,ANGARA\x00\x00,IMO9179842,UBC\xffI7,70,0,100,16,6,70,A\n"
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			s := st.open(t)
+			ctx := t.Context()
+			sum, err := ingest.AISReader(ctx, s, "dirty.csv", strings.NewReader(csv), ingest.AISOptions{})
+			if err != nil || sum.Files[0].Added != 1 {
+				t.Fatalf("ingest: %+v %v; want the position written", sum.Files, err)
+			}
+			got, err := s.(routes.StaticStore).StaticByIMO(ctx, "9179842")
+			want := routes.AISStatic{MMSI: "273999001", IMO: "9179842", Name: "ANGARA", CallSign: "UBC\uFFFDI7", ShipType: 70}
+			if err != nil || len(got) != 1 || got[0] != want {
+				t.Errorf("static data %+v (%v), want %+v", got, err, want)
+			}
+		})
+	}
+}
+
 func TestStaticDataRecordedForLater(t *testing.T) {
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {

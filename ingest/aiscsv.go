@@ -298,14 +298,14 @@ func (c *csvReader) row(rec []string, line int) (routes.Position, bool) {
 
 // static records the row's vessel identity, when it has one.
 func (c *csvReader) static(rec []string, mmsi string) {
-	s := staticReport{MMSI: mmsi, Name: c.field(rec, colName), CallSign: c.field(rec, colCallSign)}
+	s := staticReport{MMSI: mmsi, Name: aisText(c.field(rec, colName)), CallSign: aisText(c.field(rec, colCallSign))}
 	imo := strings.TrimPrefix(strings.ToUpper(c.field(rec, colIMO)), "IMO")
 	if v, err := strconv.ParseUint(imo, 10, 32); err == nil {
 		s.IMO = uint32(v)
 	}
 	if v, err := strconv.Atoi(c.field(rec, colShipType)); err == nil {
 		s.ShipType = v
-	} else if t := c.field(rec, colShipType); t != "" && !strings.EqualFold(t, "undefined") {
+	} else if t := aisText(c.field(rec, colShipType)); t != "" && !strings.EqualFold(t, "undefined") {
 		s.ShipTypeText = t
 	}
 	if strings.EqualFold(s.Name, "unknown") {

@@ -8,6 +8,14 @@ import (
 	"github.com/shiptrack/shiptrack/routes"
 )
 
+// aisText makes a free-text AIS field fit to store: NUL characters, which
+// some decoders pad names with and PostgreSQL cannot keep in text, are
+// dropped, and bytes that are not UTF-8 become U+FFFD, so that both stores
+// keep the same text and neither fails on it.
+func aisText(s string) string {
+	return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
+}
+
 // nulText finds the strings in d that hold a NUL character. JSON may carry
 // one ("\u0000"), but PostgreSQL cannot store it in text: the stores would
 // disagree, one writing it and the other failing. Paths name fields by
