@@ -200,7 +200,7 @@ func checkBatch(b *routes.Batch, old *index) error {
 		path := fmt.Sprintf("observations[%d]", i)
 		r.slug(path+".id", o.ID)
 		r.order(path+".time", o.Time.Earliest, o.Time.Latest)
-		oneOf(&r, path+".kind", o.Kind, []routes.ObservationKind{routes.SatelliteImage, routes.Photo, routes.PortCall}, false)
+		oneOf(&r, path+".kind", o.Kind, routes.ObservationKinds, false)
 		if !known.sources[o.Source] {
 			r.fail(path+".source", "no source %q is stored or in the batch", o.Source)
 		}
