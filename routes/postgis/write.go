@@ -171,11 +171,7 @@ func (w *writes) shipment(sh routes.Shipment, stored claims, changed, removed fu
 		sh.ID, sh.Title, sh.Summary, sh.Cargo.Description, sh.Cargo.Quantity, sh.Cargo.Unit, sh.Cargo.Qualifier,
 		string(sh.Status), string(sh.Confidence), utc(sh.Start), utc(sh.End),
 		sh.Bound.Min[0], sh.Bound.Min[1], sh.Bound.Max[0], sh.Bound.Max[1], sh.LengthKm)
-	ids := make([]string, len(sh.Legs))
-	for i, l := range sh.Legs {
-		ids[i] = l.ID
-	}
-	w.queue(what+": remove legs", removed, `DELETE FROM legs WHERE shipment = $1 AND id <> ALL($2::text[])`, sh.ID, ids)
+	w.queue(what+": remove legs", removed, `DELETE FROM legs WHERE shipment = $1 AND id <> ALL($2::text[])`, sh.ID, routes.LegIDs(sh.Legs))
 	w.claims(what, "shipment_sources", "shipment", sh.ID, stored.shipments[sh.ID], sh.Sources, changed)
 	for i, l := range sh.Legs {
 		what := fmt.Sprintf("shipment %q: leg %q", sh.ID, l.ID)
