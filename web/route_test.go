@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/shiptrack/shiptrack/routes"
@@ -12,13 +11,11 @@ import (
 	"github.com/shiptrack/shiptrack/web"
 )
 
-var loadSea = sync.OnceValues(network.LoadSea)
-
 // serveRouting serves the fixture from a GeoPackage store with the bundled
 // sea router and no rail router.
 func serveRouting(t *testing.T) *httptest.Server {
 	t.Helper()
-	sea, err := loadSea()
+	sea, err := network.LoadSea()
 	if err != nil {
 		t.Fatalf("LoadSea: %v", err)
 	}
