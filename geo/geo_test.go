@@ -98,6 +98,7 @@ func TestValidate(t *testing.T) {
 		{"latitude 95", orb.LineString{{0, 0}, {1, 95}}, "latitude 95"},
 		{"longitude 181", orb.Point{181, 0}, "longitude 181"},
 		{"NaN", orb.LineString{{0, 0}, {math.NaN(), 1}}, "not a finite number"},
+		{"the first bad member of a collection", orb.Collection{orb.Point{0, 0}, orb.Point{0, 95}, orb.Point{200, 0}}, "coordinate 1: latitude 95"},
 		{"bow-tie polygon", orb.Polygon{{{0, 0}, {1, 1}, {1, 0}, {0, 1}, {0, 0}}}, "Self-intersection"},
 		{"nil", nil, "missing"},
 	} {

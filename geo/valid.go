@@ -98,8 +98,12 @@ func each(g orb.Geometry, f func(int, orb.Point) bool) {
 			}
 		}
 	case orb.Collection:
+		more := true
 		for _, c := range g {
-			each(c, func(_ int, p orb.Point) bool { r := f(i, p); i++; return r })
+			each(c, func(_ int, p orb.Point) bool { more = f(i, p); i++; return more })
+			if !more {
+				return
+			}
 		}
 	case orb.Bound:
 		visit([]orb.Point{g.Min, g.Max})
