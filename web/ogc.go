@@ -87,16 +87,7 @@ type ogcLink struct {
 
 // base is the absolute URL of /ogc as the client reached it: clients such
 // as GDAL follow links as they are written.
-func base(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
-		scheme = p
-	}
-	return scheme + "://" + r.Host + "/ogc"
-}
+func base(r *http.Request) string { return baseURL(r) + "/ogc" }
 
 // selfLinks are the self and alternate links of a resource at path.
 func selfLinks(r *http.Request, path string, html bool, jsonType string) []ogcLink {

@@ -375,6 +375,42 @@ func TestOGCNegotiation(t *testing.T) {
 	}
 }
 
+// TestOGCBehindAProxy: links carry the address the client used, as the
+// tiles and the QGIS project's live OGC address do, and ignore forwarded
+// headers that are not an address.
+func TestOGCBehindAProxy(t *testing.T) {
+	srv := serveFixture(t, openGPKG)
+	for _, c := range []struct {
+		name    string
+		headers map[string]string
+		want    string
+	}{
+		{"a proxy", map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "maps.example.org", "X-Forwarded-Prefix": "/shiptrack/"},
+			"https://maps.example.org/shiptrack/ogc/collections/legs"},
+		{"hostile headers", map[string]string{"X-Forwarded-Proto": "javascript", "X-Forwarded-Host": `evil.example"><script>`, "X-Forwarded-Prefix": "//evil.example"},
+			srv.URL + "/ogc/collections/legs"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := http.Header{}
+			for k, v := range c.headers {
+				h.Set(k, v)
+			}
+			res := request(t, srv, http.MethodGet, "/ogc/collections/legs/items?limit=1", h)
+			var page struct {
+				Links []struct{ Href, Rel string }
+			}
+			if err := json.Unmarshal(res.body, &page); err != nil || len(page.Links) == 0 {
+				t.Fatalf("items page: %v\n%s", err, res.body)
+			}
+			for _, l := range page.Links {
+				if !strings.HasPrefix(l.Href, c.want) {
+					t.Errorf("link %s is %s; want it under %s", l.Rel, l.Href, c.want)
+				}
+			}
+		})
+	}
+}
+
 // TestOGCItem reads single features, with their links.
 func TestOGCItem(t *testing.T) {
 	eachBackend(t, func(t *testing.T, open func(t *testing.T) routes.Store) {
